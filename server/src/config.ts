@@ -1,0 +1,78 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional())
+  .optional()
+
+const optionalSecret = z
+  .string()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional()
+
+export const LeashEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().default('127.0.0.1'),
+  LEASH_DATA_DIR: z.string().default('./.leash'),
+  LEASH_UPSTREAM_URL: optionalUrl,
+  LEASH_UPSTREAM_API_KEY: optionalSecret,
+  LEASH_PROJECT_KEY: optionalSecret.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LEASH_ADMIN_TOKEN: optionalSecret.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LEASH_ADMIN_PASSWORD: optionalSecret.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
+  LEASH_ADMIN_EMAIL: z.string().email().default('admin@leash.local'),
+  LEASH_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  LEASH_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  DATABASE_URL: optionalUrl,
+  CLICKHOUSE_URL: optionalUrl,
+  LEASH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+})
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  /** Upstream model endpoint; undefined means "serve the built-in demo model". */
+  upstreamUrl: string | undefined
+  upstreamApiKey: string | undefined
+  seed: { projectKey?: string; adminToken?: string; adminPassword?: string; adminEmail: string }
+  bodyLimitBytes: number
+  upstreamTimeoutMs: number
+  databaseUrl: string | undefined
+  clickhouseUrl: string | undefined
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Parses the environment once at boot; a bad value stops the start with a message naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = LeashEnv.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.LEASH_DATA_DIR),
+    upstreamUrl: e.LEASH_UPSTREAM_URL?.replace(/\/+$/, ''),
+    upstreamApiKey: e.LEASH_UPSTREAM_API_KEY,
+    seed: {
+      projectKey: e.LEASH_PROJECT_KEY,
+      adminToken: e.LEASH_ADMIN_TOKEN,
+      adminPassword: e.LEASH_ADMIN_PASSWORD,
+      adminEmail: e.LEASH_ADMIN_EMAIL,
+    },
+    bodyLimitBytes: e.LEASH_BODY_LIMIT_BYTES,
+    upstreamTimeoutMs: e.LEASH_UPSTREAM_TIMEOUT_MS,
+    databaseUrl: e.DATABASE_URL,
+    clickhouseUrl: e.CLICKHOUSE_URL,
+    logLevel: e.LEASH_LOG_LEVEL,
+  }
+}

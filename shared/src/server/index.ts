@@ -1,0 +1,2 @@
+// Server-only shared code lives here; the dashboard never imports this entry.
+export {}
