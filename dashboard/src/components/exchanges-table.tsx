@@ -1,0 +1,122 @@
+import type { ExchangeItem } from '@leash/shared'
+import { Fragment, useState } from 'react'
+import { fmtCount, fmtDateTime, fmtMs, truncate } from '../lib/format.ts'
+
+interface ExchangesTableProps {
+  items: ExchangeItem[]
+  total: number
+  offset: number
+  limit: number
+  onOffset: (offset: number) => void
+}
+
+function RefusalCell({ item }: { item: ExchangeItem }) {
+  const label = item.labels.refusal
+  const p = item.scores.refusal
+  if (label === undefined && p === undefined) return <span className="muted">not scored</span>
+  const kind = label === 'full' ? 'bad' : label === 'partial' ? 'warn' : 'ok'
+  return (
+    <span className={`pill pill-${kind}`}>
+      {label ?? '?'}
+      {p !== undefined ? <span className="pill-num">{(p * 100).toFixed(0)}%</span> : null}
+    </span>
+  )
+}
+
+function Detail({ item }: { item: ExchangeItem }) {
+  const usage = item.usage
+  return (
+    <tr className="detail-row">
+      <td colSpan={8}>
+        <div className="detail">
+          <div>
+            <h3>Prompt</h3>
+            <pre>{item.prompt || '(empty)'}</pre>
+          </div>
+          <div>
+            <h3>Response</h3>
+            <pre>{item.responseText || '(empty)'}</pre>
+          </div>
+        </div>
+        <div className="detail-meta muted">
+          id {item.id} · {item.endpoint} · outcome {item.outcome} · finish {item.finishReason || '—'}
+          {item.ttftMs !== null ? ` · ttft ${fmtMs(item.ttftMs)}` : ''}
+          {usage ? ` · tokens ${usage.promptTokens} in / ${usage.completionTokens} out` : ''}
+        </div>
+      </td>
+    </tr>
+  )
+}
+
+export function ExchangesTable({ items, total, offset, limit, onOffset }: ExchangesTableProps) {
+  const [open, setOpen] = useState<string | null>(null)
+  const last = Math.min(offset + items.length, total)
+  return (
+    <section className="card">
+      <header className="card-head">
+        <h2>Latest responses</h2>
+        <div className="pager">
+          <span className="muted" data-testid="exchanges-range">
+            {total === 0 ? '0' : `${fmtCount(offset + 1)}–${fmtCount(last)}`} of {fmtCount(total)}
+          </span>
+          <button type="button" disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - limit))}>
+            ← Newer
+          </button>
+          <button type="button" disabled={offset + limit >= total} onClick={() => onOffset(offset + limit)}>
+            Older →
+          </button>
+        </div>
+      </header>
+      <table className="exchanges" data-testid="exchanges-table">
+        <thead>
+          <tr>
+            <th>Time</th>
+            <th>Model</th>
+            <th>Status</th>
+            <th className="num">Latency</th>
+            <th>Stream</th>
+            <th>Refusal</th>
+            <th>Prompt</th>
+            <th>Response</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => {
+            const isOpen = open === item.id
+            return (
+              <Fragment key={item.id}>
+                <tr
+                  className={isOpen ? 'row open' : 'row'}
+                  data-testid="exchange-row"
+                  onClick={() => setOpen(isOpen ? null : item.id)}
+                  title={isOpen ? 'Click to collapse' : 'Click to show the full prompt and response'}
+                >
+                  <td className="nowrap">{fmtDateTime(item.time)}</td>
+                  <td className="nowrap">{item.model}</td>
+                  <td>
+                    <span className={item.status >= 400 ? 'status status-err' : 'status'}>{item.status}</span>
+                  </td>
+                  <td className="num nowrap">{fmtMs(item.latencyMs)}</td>
+                  <td>{item.stream ? 'yes' : 'no'}</td>
+                  <td className="nowrap">
+                    <RefusalCell item={item} />
+                  </td>
+                  <td className="text">{truncate(item.prompt, 70)}</td>
+                  <td className="text">{truncate(item.responseText, 90)}</td>
+                </tr>
+                {isOpen ? <Detail item={item} /> : null}
+              </Fragment>
+            )
+          })}
+          {items.length === 0 ? (
+            <tr>
+              <td colSpan={8} className="muted center">
+                No responses on this page.
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </section>
+  )
+}

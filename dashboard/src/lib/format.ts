@@ -1,0 +1,47 @@
+const NO_DATA = 'no data'
+
+export function fmtCount(n: number): string {
+  return n.toLocaleString('en-US')
+}
+
+export function fmtPercent(ratio: number | null, digits = 1): string {
+  if (ratio === null || !Number.isFinite(ratio)) return NO_DATA
+  return `${(ratio * 100).toFixed(digits)}%`
+}
+
+export function fmtMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return NO_DATA
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`
+  return `${Math.round(ms).toLocaleString('en-US')} ms`
+}
+
+/** Axis tick: time of day for short ranges, day + time for multi-day ranges. */
+export function fmtTick(ms: number, rangeSeconds: number): string {
+  const d = new Date(ms)
+  const hm = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })
+  if (rangeSeconds <= 24 * 3600) return hm
+  return `${d.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' })} ${hm}`
+}
+
+export function fmtDateTime(iso: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return d.toLocaleString('en-GB', {
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  })
+}
+
+export function fmtAgo(seconds: number): string {
+  if (seconds < 60) return `${Math.max(0, Math.floor(seconds))}s ago`
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`
+  return `${Math.floor(seconds / 3600)}h ago`
+}
+
+export function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`
+}

@@ -1,0 +1,86 @@
+import { zValidator } from '@hono/zod-validator'
+import { ExchangesQuery, LoginInput, TimeSeriesQuery } from '@leash/shared'
+import { Hono } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import type { z } from 'zod'
+import { login, logout, SESSION_TTL_MS } from '../auth/index.ts'
+import { LeashError } from '../errors.ts'
+import { exchanges, overview } from '../metrics/overview.ts'
+import { listProjects, resolveProject } from '../projects/service.ts'
+import { requireLogin, SESSION_COOKIE } from './auth.ts'
+import type { ApiContext, ApiEnv } from './context.ts'
+import { toErrorResponse } from './errors.ts'
+
+function invalid(result: { success: true } | { success: false; error: z.core.$ZodError }): void {
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
+    throw new LeashError('bad_request', `${where}${issue?.message ?? 'invalid input'}`)
+  }
+}
+
+/** The `/api` routes, chained so the dashboard gets their types through Hono's `hc` client. */
+export function createApi(ctx: ApiContext) {
+  const app = new Hono<ApiEnv>()
+    .basePath('/api')
+    .use(async (c, next) => {
+      c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID())
+      await next()
+      c.header('x-request-id', c.get('requestId'))
+    })
+    .post(
+      '/auth/login',
+      zValidator('json', LoginInput, (r) => invalid(r)),
+      async (c) => {
+        const result = await login(ctx.db, c.req.valid('json'))
+        if (!result) throw new LeashError('unauthorized', 'wrong email or password')
+        setCookie(c, SESSION_COOKIE, result.token, {
+          httpOnly: true,
+          sameSite: 'Lax',
+          secure: ctx.secureCookies,
+          path: '/',
+          maxAge: SESSION_TTL_MS / 1000,
+        })
+        const { userId, email, role } = result.principal
+        return c.json({ id: userId, email, role }, 200)
+      },
+    )
+    .post('/auth/logout', async (c) => {
+      const token = getCookie(c, SESSION_COOKIE)
+      if (token) await logout(ctx.db, token)
+      deleteCookie(c, SESSION_COOKIE, { path: '/' })
+      return c.body(null, 204)
+    })
+    .use(requireLogin(ctx))
+    .get('/auth/me', (c) => {
+      const { userId, email, role } = c.get('principal')
+      return c.json({ id: userId, email, role }, 200)
+    })
+    .get('/projects', async (c) => c.json({ items: await listProjects(ctx, c.get('principal')) }, 200))
+    .get(
+      '/exchanges',
+      zValidator('query', ExchangesQuery, (r) => invalid(r)),
+      async (c) => {
+        const q = c.req.valid('query')
+        const projectId = await resolveProject(ctx, c.get('principal'), q.project)
+        return c.json(await exchanges(ctx, { projectId, limit: q.limit, offset: q.offset }), 200)
+      },
+    )
+    .get(
+      '/metrics/overview',
+      zValidator('query', TimeSeriesQuery, (r) => invalid(r)),
+      async (c) => {
+        const q = c.req.valid('query')
+        const projectId = await resolveProject(ctx, c.get('principal'), q.project)
+        return c.json(await overview(ctx, { projectId, from: q.from, to: q.to, step: q.step }), 200)
+      },
+    )
+
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404),
+  )
+  app.onError((err, c) => toErrorResponse(err, c, ctx.log))
+  return app
+}
+
+export type ApiApp = ReturnType<typeof createApi>

@@ -1,0 +1,97 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { eq, sql } from 'drizzle-orm'
+import { apiTokens, type Db, projectKeys, projects, users } from '../db/postgres/index.ts'
+import { hashPassword, newSecret, sha256 } from './secrets.ts'
+
+export interface InitialCredentials {
+  email: string
+  password: string
+  adminToken: string
+  projectKey: string
+  projectId: string
+}
+
+export interface BootstrapResult {
+  /** Set only when this start created the first account: show it once. */
+  created: InitialCredentials | null
+  defaultProjectId: string
+}
+
+export interface BootstrapSeed {
+  adminEmail: string
+  adminPassword?: string
+  adminToken?: string
+  projectKey?: string
+}
+
+/**
+ * First start: create the admin, the default project, an admin token and a project key. Later starts
+ * only make sure seeded values (LEASH_ADMIN_TOKEN, LEASH_PROJECT_KEY, ...) are present, so CI and
+ * scripts can use fixed secrets against an existing data folder.
+ */
+export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): Promise<BootstrapResult> {
+  const result = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(7406001)`)
+    const existing = await tx.select().from(users).limit(1)
+    let created: InitialCredentials | null = null
+    let adminId: string
+    let projectId: string
+    if (existing.length === 0) {
+      const password = seed.adminPassword ?? newSecret('').slice(0, 20)
+      const adminToken = seed.adminToken ?? newSecret('lat_')
+      const projectKey = seed.projectKey ?? newSecret('lsk_')
+      const [admin] = await tx
+        .insert(users)
+        .values({ email: seed.adminEmail, passwordHash: await hashPassword(password), role: 'admin' })
+        .returning()
+      const [project] = await tx.insert(projects).values({ slug: 'default', name: 'Default project' }).returning()
+      if (!admin || !project) throw new Error('bootstrap: insert returned no row')
+      adminId = admin.id
+      projectId = project.id
+      await tx.insert(apiTokens).values({ userId: adminId, name: 'initial admin token', tokenHash: sha256(adminToken) })
+      await tx.insert(projectKeys).values({
+        projectId,
+        name: 'initial key',
+        keyHash: sha256(projectKey),
+        prefix: projectKey.slice(0, 8),
+      })
+      created = { email: seed.adminEmail, password, adminToken, projectKey, projectId }
+    } else {
+      const [admin] = await tx.select().from(users).where(eq(users.role, 'admin')).orderBy(users.createdAt).limit(1)
+      const [project] = await tx.select().from(projects).orderBy(projects.createdAt).limit(1)
+      if (!admin || !project) throw new Error('bootstrap: users exist but no admin or project')
+      adminId = admin.id
+      projectId = project.id
+      if (seed.adminPassword) {
+        await tx
+          .update(users)
+          .set({ passwordHash: await hashPassword(seed.adminPassword) })
+          .where(eq(users.id, adminId))
+      }
+    }
+    if (seed.adminToken) {
+      await tx
+        .insert(apiTokens)
+        .values({ userId: adminId, name: 'LEASH_ADMIN_TOKEN', tokenHash: sha256(seed.adminToken) })
+        .onConflictDoUpdate({ target: apiTokens.tokenHash, set: { revokedAt: null } })
+    }
+    if (seed.projectKey) {
+      await tx
+        .insert(projectKeys)
+        .values({ projectId, name: 'LEASH_PROJECT_KEY', keyHash: sha256(seed.projectKey), prefix: seed.projectKey.slice(0, 8) })
+        // A seeded key that someone revoked stays revoked: seeding never silently re-enables a key.
+        .onConflictDoNothing({ target: projectKeys.keyHash })
+    }
+    return { created, defaultProjectId: projectId }
+  })
+  if (result.created) writeCredentialsFile(dataDir, result.created)
+  return result
+}
+
+function writeCredentialsFile(dataDir: string, creds: InitialCredentials): void {
+  fs.mkdirSync(dataDir, { recursive: true })
+  const file = path.join(dataDir, 'initial-credentials.json')
+  fs.writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 })
+  fs.chmodSync(file, 0o600)
+}

@@ -1,0 +1,85 @@
+import { eq, isNull } from 'drizzle-orm'
+import type { Db } from '../db/postgres/index.ts'
+import { projectKeys } from '../db/postgres/index.ts'
+import { sha256 } from './secrets.ts'
+
+interface CachedKey {
+  projectId: string | null
+  /** epoch ms after which the entry is re-checked against Postgres. */
+  freshUntil: number
+}
+
+export interface ProjectKeyResolver {
+  resolve(rawKey: string): Promise<{ projectId: string } | null>
+  /** Loads every active key so the gateway authenticates from memory, even while Postgres is down. */
+  warm(): Promise<void>
+  close(): void
+}
+
+const POSITIVE_TTL_MS = 30_000
+const NEGATIVE_TTL_MS = 5_000
+
+/**
+ * Project-key lookups served from memory. A miss asks Postgres once; if Postgres fails, a known key
+ * keeps working from its stale entry so traffic never stops because the control plane is down.
+ */
+export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKeyResolver {
+  const cache = new Map<string, CachedKey>()
+  const inflight = new Map<string, Promise<string | null>>()
+  let timer: NodeJS.Timeout | undefined
+
+  async function lookup(hash: string): Promise<string | null> {
+    const rows = await db
+      .select({ projectId: projectKeys.projectId, revokedAt: projectKeys.revokedAt })
+      .from(projectKeys)
+      .where(eq(projectKeys.keyHash, hash))
+      .limit(1)
+    const row = rows[0]
+    return row && row.revokedAt === null ? row.projectId : null
+  }
+
+  async function warm(): Promise<void> {
+    const rows = await db
+      .select({ hash: projectKeys.keyHash, projectId: projectKeys.projectId })
+      .from(projectKeys)
+      .where(isNull(projectKeys.revokedAt))
+    const freshUntil = Date.now() + POSITIVE_TTL_MS
+    const active = new Set<string>()
+    for (const r of rows) {
+      active.add(r.hash)
+      cache.set(r.hash, { projectId: r.projectId, freshUntil })
+    }
+    for (const [hash, entry] of cache) if (entry.projectId && !active.has(hash)) cache.delete(hash)
+  }
+
+  return {
+    async resolve(rawKey) {
+      const hash = sha256(rawKey)
+      const hit = cache.get(hash)
+      const now = Date.now()
+      if (hit && hit.freshUntil > now) return hit.projectId ? { projectId: hit.projectId } : null
+      let pending = inflight.get(hash)
+      if (!pending) {
+        pending = lookup(hash).finally(() => inflight.delete(hash))
+        inflight.set(hash, pending)
+      }
+      try {
+        const projectId = await pending
+        cache.set(hash, { projectId, freshUntil: now + (projectId ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) })
+        return projectId ? { projectId } : null
+      } catch (err) {
+        if (hit?.projectId) return { projectId: hit.projectId }
+        log(`project key lookup failed: ${(err as Error).message}`)
+        throw err
+      }
+    },
+    async warm() {
+      await warm()
+      timer ??= setInterval(() => warm().catch((e: Error) => log(`key refresh failed: ${e.message}`)), POSITIVE_TTL_MS)
+      timer.unref()
+    },
+    close() {
+      if (timer) clearInterval(timer)
+    },
+  }
+}

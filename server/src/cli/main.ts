@@ -1,0 +1,47 @@
+import { ConfigError, loadConfig } from '../config.ts'
+import { openStores } from '../leash.ts'
+import { createLogger } from '../log.ts'
+import { demoCommand } from './demo.ts'
+import { startCommand } from './start.ts'
+
+const HELP = `leash <command>
+
+  start                 start gateway, API, dashboard (and the demo model when LEASH_UPSTREAM_URL is unset)
+  migrate               apply Postgres and ClickHouse migrations, then exit
+  demo traffic [flags]  send realistic chat requests through a running Leash
+                        --count N (300)  --concurrency N (8)  --base-url URL  --key PROJECT_KEY  --seed N
+  help                  this text
+
+Environment: PORT, LEASH_DATA_DIR, LEASH_UPSTREAM_URL, LEASH_UPSTREAM_API_KEY, LEASH_PROJECT_KEY,
+LEASH_ADMIN_TOKEN, LEASH_ADMIN_PASSWORD, DATABASE_URL, CLICKHOUSE_URL (see README.md).
+`
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(HELP)
+    return
+  }
+  const config = loadConfig()
+  const log = createLogger(config.logLevel)
+  switch (command) {
+    case 'start':
+      return startCommand(config, log)
+    case 'migrate': {
+      const { pg, ch } = await openStores(config, log)
+      await Promise.all([pg.close(), ch.close()])
+      process.stdout.write('migrations applied\n')
+      return
+    }
+    case 'demo':
+      return demoCommand(config, rest)
+    default:
+      throw new Error(`unknown command '${command}'\n\n${HELP}`)
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err)
+  process.stderr.write(`leash: ${message}\n`)
+  process.exit(1)
+})

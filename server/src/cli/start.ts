@@ -1,0 +1,45 @@
+import path from 'node:path'
+import type { Config } from '../config.ts'
+import { startLeash } from '../leash.ts'
+import type { Logger } from '../log.ts'
+
+export async function startCommand(config: Config, log: Logger): Promise<void> {
+  const leash = await startLeash(config, log)
+  const lines = [
+    '',
+    `  Leash is up at ${leash.url}`,
+    `    dashboard   ${leash.url}/`,
+    `    gateway     ${leash.url}/v1   (OpenAI-compatible: use it as your client's baseURL)`,
+    `    api         ${leash.url}/api`,
+    leash.upstream.demo
+      ? `    upstream    DEMO MODEL at ${leash.upstream.baseUrl} (no LEASH_UPSTREAM_URL set; answers are synthetic)`
+      : `    upstream    ${leash.upstream.baseUrl}`,
+    `    data        ${config.dataDir}`,
+  ]
+  const created = leash.bootstrap.created
+  if (created) {
+    lines.push(
+      '',
+      '  First start: an admin account and a project key were created. They are shown only this once and',
+      `  saved to ${path.join(config.dataDir, 'initial-credentials.json')} (mode 0600):`,
+      `    dashboard login   ${created.email} / ${created.password}`,
+      `    admin token       ${created.adminToken}   (Authorization: Bearer, for /api)`,
+      `    project key       ${created.projectKey}   (your OpenAI client's apiKey)`,
+    )
+  }
+  lines.push('', '  Send demo traffic:  npm run leash -- demo traffic', '')
+  process.stdout.write(`${lines.join('\n')}\n`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log('info', `${signal}: shutting down (flushing recorded exchanges)`)
+    const force = setTimeout(() => process.exit(1), 15_000)
+    force.unref()
+    await leash.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}

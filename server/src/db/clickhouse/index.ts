@@ -1,0 +1,8 @@
+export { createClickHouse, describeClickHouse, embeddedPath } from './client.ts'
+export type { ClickHouseClient, ClickHouseOptions } from './client.ts'
+export { migrateClickHouse, readMigrations, splitStatements, MigrationError } from './migrate.ts'
+export type { MigrationFile } from './migrate.ts'
+export { insertExchanges, toRawResponseRow, RawResponseInsertRow } from './queries/insert-exchanges.ts'
+export { insertScores, toScoreInsertRow, ScoreInsertRow } from './queries/insert-scores.ts'
+export { listExchanges, ListExchangesParams } from './queries/list-exchanges.ts'
+export { overviewTimeSeries, OverviewTimeSeriesParams } from './queries/overview-time-series.ts'

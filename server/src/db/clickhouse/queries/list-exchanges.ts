@@ -1,0 +1,115 @@
+import { z } from 'zod'
+import type { ClickHouseClient } from '@clickhouse/client'
+import type { ExchangeItem, ExchangesPage } from '@leash/shared'
+
+export const ListExchangesParams = z.object({
+  projectId: z.string().min(1),
+  limit: z.number().int().min(1).max(1000),
+  offset: z.number().int().min(0),
+})
+export type ListExchangesParams = z.infer<typeof ListExchangesParams>
+
+// 64-bit integers arrive as JSON strings, hence the coercions.
+const ExchangeRowDb = z.object({
+  event_id: z.string(),
+  time_ms: z.coerce.number(),
+  project_id: z.string(),
+  model: z.string(),
+  endpoint: z.string(),
+  stream: z.boolean(),
+  status: z.number(),
+  outcome: z.string(),
+  latency_ms: z.number(),
+  ttft_ms: z.number().nullable(),
+  has_usage: z.boolean(),
+  prompt_tokens: z.number(),
+  completion_tokens: z.number(),
+  cached_tokens: z.number(),
+  prompt: z.string(),
+  response_text: z.string(),
+  finish_reason: z.string(),
+})
+type ExchangeRowDb = z.infer<typeof ExchangeRowDb>
+
+const ScoreRowDb = z.object({ event_id: z.string(), name: z.string(), value: z.number(), label: z.string() })
+type ScoreRowDb = z.infer<typeof ScoreRowDb>
+
+const CountRowDb = z.object({ total: z.coerce.number() })
+
+const PAGE_SQL = `
+SELECT toString(event_id) AS event_id, toUnixTimestamp64Milli(time) AS time_ms, project_id, model, endpoint,
+  stream, status, outcome, latency_ms, ttft_ms, has_usage, prompt_tokens, completion_tokens, cached_tokens,
+  prompt, response_text, finish_reason
+FROM raw_responses_v1 FINAL
+WHERE project_id = {projectId:String}
+ORDER BY time DESC, event_id DESC
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
+
+const TOTAL_SQL = `SELECT count() AS total FROM raw_responses_v1 FINAL WHERE project_id = {projectId:String}`
+
+// Latest value per (event, name) across scorers; the page's time range lets the sort key prune.
+const SCORES_SQL = `
+SELECT toString(event_id) AS event_id, name, argMax(value, scored_at) AS value, argMax(label, scored_at) AS label
+FROM scores_v1 FINAL
+WHERE project_id = {projectId:String}
+  AND time >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC')
+  AND time <= fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
+  AND event_id IN {eventIds:Array(UUID)}
+GROUP BY event_id, name`
+
+function toExchangeItem(row: ExchangeRowDb, scores: ScoreRowDb[]): ExchangeItem {
+  const item: ExchangeItem = {
+    id: row.event_id,
+    time: new Date(row.time_ms).toISOString(),
+    projectId: row.project_id,
+    model: row.model,
+    endpoint: row.endpoint,
+    stream: row.stream,
+    status: row.status,
+    outcome: row.outcome,
+    latencyMs: row.latency_ms,
+    ttftMs: row.ttft_ms,
+    usage: row.has_usage
+      ? { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, cachedTokens: row.cached_tokens }
+      : null,
+    prompt: row.prompt,
+    responseText: row.response_text,
+    finishReason: row.finish_reason,
+    scores: {},
+    labels: {},
+  }
+  for (const s of scores) {
+    item.scores[s.name] = s.value
+    if (s.label !== '') item.labels[s.name] = s.label
+  }
+  return item
+}
+
+async function select<T>(ch: ClickHouseClient, schema: z.ZodType<T>, query: string, params: Record<string, unknown>): Promise<T[]> {
+  const rs = await ch.query({ query, query_params: params, format: 'JSONEachRow' })
+  return z.array(schema).parse(await rs.json())
+}
+
+/** Newest-first page of a project's exchanges with their latest scores; duplicates never show (FINAL). */
+export const listExchanges =
+  (ch: ClickHouseClient) =>
+  async (input: ListExchangesParams): Promise<ExchangesPage> => {
+    const params = ListExchangesParams.parse(input)
+    const [rows, counts] = await Promise.all([
+      select(ch, ExchangeRowDb, PAGE_SQL, params),
+      select(ch, CountRowDb, TOTAL_SQL, { projectId: params.projectId }),
+    ])
+    const total = counts[0]?.total
+    if (total === undefined) throw new Error('raw_responses_v1 count returned no row')
+    if (rows.length === 0) return { total, items: [] }
+    const times = rows.map((r) => r.time_ms)
+    const scores = await select(ch, ScoreRowDb, SCORES_SQL, {
+      projectId: params.projectId,
+      fromMs: Math.min(...times),
+      toMs: Math.max(...times),
+      eventIds: rows.map((r) => r.event_id),
+    })
+    const byEvent = new Map<string, ScoreRowDb[]>()
+    for (const s of scores) byEvent.set(s.event_id, [...(byEvent.get(s.event_id) ?? []), s])
+    return { total, items: rows.map((r) => toExchangeItem(r, byEvent.get(r.event_id) ?? [])) }
+  }

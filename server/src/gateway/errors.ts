@@ -1,0 +1,47 @@
+import type { ServerResponse } from 'node:http'
+
+export type OpenAiErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'not_found_error'
+  | 'server_error'
+  | 'upstream_error'
+  | 'timeout_error'
+
+/** An error the gateway answers itself, in OpenAI's shape; the message is safe to show a caller. */
+export class GatewayError extends Error {
+  override name = 'GatewayError'
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: OpenAiErrorType,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+  ) {
+    super(message)
+  }
+}
+
+export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
+  new GatewayError(400, message, 'invalid_request_error', code, param)
+
+/** Writes `{"error":{message,type,param,code}}`; a no-op when the response is already under way. */
+export function sendError(
+  res: ServerResponse,
+  err: GatewayError,
+  extraHeaders?: Record<string, string>,
+): void {
+  if (res.headersSent || res.destroyed) {
+    if (!res.writableEnded) res.end()
+    return
+  }
+  const body = JSON.stringify({
+    error: { message: err.message, type: err.type, param: err.param, code: err.code },
+  })
+  res.writeHead(err.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...extraHeaders,
+  })
+  res.end(body)
+}

@@ -1,0 +1,131 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { z } from 'zod'
+import type { ExchangeTags, Source } from '../ingest/exchange.ts'
+import { badRequest } from './errors.ts'
+
+const MAX_TAG_LENGTH = 256
+
+/** Retrieved sources an answer should cite, from `x-leash-sources` or the body's `leash.sources`. */
+export const SourceList = z
+  .array(
+    z.object({
+      id: z.string().min(1).max(512),
+      text: z.string().max(200_000),
+      url: z.string().max(4096).optional(),
+    }),
+  )
+  .max(1000)
+export type SourceList = z.infer<typeof SourceList>
+
+function header(headers: IncomingHttpHeaders, name: string): string {
+  const v = headers[name]
+  const s = Array.isArray(v) ? v.join(',') : (v ?? '')
+  return s.trim().slice(0, MAX_TAG_LENGTH)
+}
+
+export function readTags(headers: IncomingHttpHeaders): ExchangeTags {
+  const extra: Record<string, string> = {}
+  const raw = headers['x-leash-tags']
+  const list = Array.isArray(raw) ? raw.join(',') : (raw ?? '')
+  for (const pair of list.split(',')) {
+    const eq = pair.indexOf('=')
+    if (eq <= 0) continue
+    const key = pair.slice(0, eq).trim().slice(0, MAX_TAG_LENGTH)
+    if (key)
+      extra[key] = pair
+        .slice(eq + 1)
+        .trim()
+        .slice(0, MAX_TAG_LENGTH)
+  }
+  return {
+    user: header(headers, 'x-leash-user'),
+    session: header(headers, 'x-leash-session'),
+    feature: header(headers, 'x-leash-feature'),
+    policyVersion: header(headers, 'x-leash-policy-version'),
+    extra,
+  }
+}
+
+export function parseSources(value: unknown, where: string): Source[] {
+  const parsed = SourceList.safeParse(value)
+  if (!parsed.success) {
+    throw badRequest(`${where} must be a JSON array of {id, text, url?} objects`, where, 'invalid_sources')
+  }
+  return parsed.data.map((s) => (s.url === undefined ? { id: s.id, text: s.text } : s))
+}
+
+/** `x-leash-sources`: base64 (standard or url-safe) of a JSON array of sources. */
+export function readHeaderSources(headers: IncomingHttpHeaders): Source[] | null {
+  const raw = headers['x-leash-sources']
+  if (raw === undefined || raw === '') return null
+  const text = Buffer.from(Array.isArray(raw) ? raw.join('') : raw, 'base64').toString('utf8')
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw badRequest(
+      'x-leash-sources must be base64 of a JSON array of {id, text, url?}',
+      'x-leash-sources',
+      'invalid_sources',
+    )
+  }
+  return parseSources(value, 'x-leash-sources')
+}
+
+// Hop-by-hop (RFC 9110 7.6.1) plus what the gateway owns: the caller's key, host, length, encoding.
+const DROP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'authorization',
+  'cookie',
+  'accept-encoding', // identity bodies, so the recorded copy can be parsed
+  'expect',
+])
+
+export function forwardHeaders(
+  headers: IncomingHttpHeaders,
+  apiKey: string | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {}
+  const connectionListed = String(headers.connection ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((s) => s.trim())
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || DROP.has(name) || name.startsWith('x-leash-')) continue
+    if (connectionListed.includes(name)) continue
+    out[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  if (apiKey !== undefined) out.authorization = `Bearer ${apiKey}`
+  return out
+}
+
+const RESPONSE_DROP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'trailer',
+  'upgrade',
+  'content-length', // the gateway re-frames the body; a cut stream must still end cleanly
+])
+
+export function responseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || RESPONSE_DROP.has(name)) continue
+    out[name] = value
+  }
+  return out
+}

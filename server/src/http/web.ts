@@ -1,0 +1,26 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { Hono } from 'hono'
+import type { ApiApp } from '../api/app.ts'
+
+export const DASHBOARD_DIST = path.resolve(import.meta.dirname, '../../../dashboard/dist')
+
+/** The Hono side of the server: `/api` plus the built dashboard with a single-page-app fallback. */
+export function createWebApp(api: ApiApp, distDir: string = DASHBOARD_DIST): Hono {
+  const web = new Hono()
+  web.route('/', api)
+  const indexFile = path.join(distDir, 'index.html')
+  if (!fs.existsSync(indexFile)) {
+    web.get('*', (c) =>
+      c.text('The dashboard is not built. Run `npm run build` (npm start does it for you), then reload.\n', 503),
+    )
+    return web
+  }
+  const indexHtml = fs.readFileSync(indexFile, 'utf8')
+  const root = path.relative(process.cwd(), distDir) || '.'
+  web.use('/assets/*', serveStatic({ root }))
+  web.use('*', serveStatic({ root }))
+  web.get('*', (c) => c.html(indexHtml))
+  return web
+}

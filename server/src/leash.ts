@@ -1,0 +1,96 @@
+import fs from 'node:fs'
+import type { ClickHouseClient } from '@clickhouse/client'
+import { createApi } from './api/app.ts'
+import { type BootstrapResult, bootstrap, createKeyResolver } from './auth/index.ts'
+import type { Config } from './config.ts'
+import {
+  createClickHouse,
+  describeClickHouse,
+  insertExchanges,
+  insertScores,
+  migrateClickHouse,
+} from './db/clickhouse/index.ts'
+import { openPostgres, type Postgres } from './db/postgres/index.ts'
+import { startDemoModel } from './demo/model-server.ts'
+import { createGateway } from './gateway/index.ts'
+import { createWebApp } from './http/web.ts'
+import { listen } from './http/server.ts'
+import { createPipeline, type Pipeline } from './ingest/pipeline.ts'
+import type { Logger } from './log.ts'
+import { refusalHeuristic } from './scoring/refusal-heuristic.ts'
+
+export interface Leash {
+  url: string
+  upstream: { baseUrl: string; demo: boolean }
+  bootstrap: BootstrapResult
+  postgres: Postgres
+  clickhouse: ClickHouseClient
+  pipeline: Pipeline
+  close(): Promise<void>
+}
+
+/** Opens both stores, applies migrations; used by `leash start` and `leash migrate`. */
+export async function openStores(config: Config, log: Logger): Promise<{ pg: Postgres; ch: ClickHouseClient }> {
+  fs.mkdirSync(config.dataDir, { recursive: true })
+  const pg = await openPostgres({ url: config.databaseUrl, dataDir: config.dataDir })
+  log('info', `postgres: ${pg.describe}`)
+  await pg.migrate()
+  const chOpts = { url: config.clickhouseUrl, dataDir: config.dataDir }
+  const ch = createClickHouse(chOpts)
+  log('info', `clickhouse: ${describeClickHouse(chOpts)}`)
+  try {
+    const { applied } = await migrateClickHouse(ch, { log: (m) => log('info', m) })
+    if (applied.length > 0) log('info', `clickhouse migrations applied: ${applied.join(', ')}`)
+  } catch (err) {
+    await Promise.allSettled([ch.close(), pg.close()])
+    throw err
+  }
+  return { pg, ch }
+}
+
+/** Starts the whole product in this process: stores, demo model if no upstream, gateway, API, dashboard. */
+export async function startLeash(config: Config, log: Logger): Promise<Leash> {
+  const { pg, ch } = await openStores(config, log)
+  const boot = await bootstrap(pg.db, config.seed, config.dataDir)
+  const keys = createKeyResolver(pg.db, (m) => log('warn', m))
+  await keys.warm()
+
+  const demo = config.upstreamUrl
+    ? null
+    : await startDemoModel({ host: '127.0.0.1', port: 0, latencyScale: 1 })
+  const upstreamBase = config.upstreamUrl ?? (demo as { baseUrl: string }).baseUrl
+
+  const pipeline = createPipeline({
+    writeExchanges: insertExchanges(ch),
+    writeScores: insertScores(ch),
+    scorers: [refusalHeuristic],
+    log,
+  })
+  const gateway = createGateway({
+    upstream: { baseUrl: upstreamBase, apiKey: config.upstreamApiKey, name: demo ? 'demo' : 'default' },
+    keys,
+    sink: pipeline,
+    bodyLimitBytes: config.bodyLimitBytes,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    log,
+  })
+  const api = createApi({ db: pg.db, ch, log, secureCookies: false })
+  const http = await listen({ host: config.host, port: config.port, gateway, web: createWebApp(api) })
+
+  return {
+    url: http.url,
+    upstream: { baseUrl: upstreamBase, demo: demo !== null },
+    bootstrap: boot,
+    postgres: pg,
+    clickhouse: ch,
+    pipeline,
+    async close() {
+      await http.close()
+      await gateway.close()
+      await pipeline.close()
+      keys.close()
+      await demo?.close()
+      await Promise.allSettled([ch.close(), pg.close()])
+    },
+  }
+}
