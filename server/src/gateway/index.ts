@@ -36,6 +36,7 @@ const POST_ROUTES: Record<string, Endpoint> = {
   '/v1/embeddings': 'embeddings',
 }
 const ROUTE = 'default'
+const ignore = () => {}
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const agent = new Agent({
@@ -120,9 +121,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     } catch (err) {
       const ge =
         err instanceof GatewayError ? err : new GatewayError(400, 'invalid request', 'invalid_request_error')
-      state.status = ge.status
-      state.outcome = 'gateway_error'
-      state.errorMessage = ge.message
+      const gone = res.destroyed
+      state.status = gone ? 499 : ge.status
+      state.outcome = gone ? 'client_aborted' : 'gateway_error'
+      state.errorMessage = gone ? 'client disconnected while sending the request' : ge.message
       sendError(res, ge, { 'x-leash-event-id': state.eventId })
       finish(state)
       return
@@ -157,6 +159,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   return {
     handle(req, res) {
+      // A caller that vanishes makes these streams error; that is an outcome, never a crash.
+      req.on('error', ignore)
+      res.on('error', ignore)
       route(req, res).catch((err: unknown) => {
         if (err instanceof GatewayError) return sendError(res, err)
         deps.log('error', 'gateway request failed', {

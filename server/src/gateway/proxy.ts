@@ -112,7 +112,7 @@ export async function proxy(
         if (state.ttftMs === null) state.ttftMs = performance.now() - state.t0
         capture(state, chunk)
       }
-      if (!res.write(chunk)) upBody.pause()
+      if (!res.writableEnded && !res.write(chunk)) upBody.pause()
     })
     upBody.once('end', () => res.end(settle))
     upBody.once('error', (err: unknown) => {
