@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS raw_responses_v1
   user_id String COMMENT 'End user from the x-leash-user header',
   session_id String COMMENT 'Conversation/session from the x-leash-session header',
   feature LowCardinality(String) COMMENT 'Product feature from the x-leash-feature header',
-  policy_version LowCardinality(String) COMMENT 'Prompt/policy version from the x-leash-policy-version header',
+  policy_version LowCardinality(String) COMMENT 'Prompt/policy version (x-leash-policy-version)',
   tags Map(LowCardinality(String), String) COMMENT 'Free-form k=v tags from x-leash-tags',
   request_json String COMMENT 'Request messages (chat) or prompt (completions) as JSON text' CODEC(ZSTD(3)),
   prompt String COMMENT 'Last user turn, kept apart for scorers and search',

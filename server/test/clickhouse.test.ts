@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ClickHouseClient } from '../src/db/clickhouse/index.ts'
 import {
   createClickHouse,
   describeClickHouse,
@@ -13,7 +14,6 @@ import {
   migrateClickHouse,
   overviewTimeSeries,
 } from '../src/db/clickhouse/index.ts'
-import type { ClickHouseClient } from '../src/db/clickhouse/index.ts'
 import type { ExchangeRecord } from '../src/ingest/exchange.ts'
 import type { ScoreRow } from '../src/scoring/scorer.ts'
 
@@ -94,7 +94,9 @@ describe('client options', () => {
   it('describes both engines without leaking a password', () => {
     expect(describeClickHouse({ dataDir: '/data' })).toBe('embedded chdb at /data/clickhouse')
     const url = 'http://leash:s3cret@ch.internal:8123/?database=metrics'
-    expect(describeClickHouse({ url, dataDir: '/data' })).toBe('server at http://leash@ch.internal:8123/metrics')
+    expect(describeClickHouse({ url, dataDir: '/data' })).toBe(
+      'server at http://leash@ch.internal:8123/metrics',
+    )
     expect(describeClickHouse({ url, dataDir: '/data' })).not.toContain('s3cret')
   })
 
@@ -125,7 +127,9 @@ describe('migrations', () => {
     try {
       await fs.cp(MIGRATIONS, copy, { recursive: true })
       await fs.appendFile(path.join(copy, '002_scores.sql'), '\n-- edited\n')
-      await expect(migrateClickHouse(ch, { dir: copy })).rejects.toThrow(/002_scores was changed after it was applied/)
+      await expect(migrateClickHouse(ch, { dir: copy })).rejects.toThrow(
+        /002_scores was changed after it was applied/,
+      )
     } finally {
       await fs.rm(copy, { recursive: true, force: true })
     }

@@ -1,13 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { createClient } from '@clickhouse/client'
 import type { ClickHouseClient, ClickHouseClientConfigOptions } from '@clickhouse/client'
+import { createClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 
 export type { ClickHouseClient } from '@clickhouse/client'
 
 export interface ClickHouseOptions {
-  /** CLICKHOUSE_URL: `http[s]://[user:password@]host:port[/database][?database=name]`. Absent = embedded chdb. */
+  /** CLICKHOUSE_URL: `http[s]://[user:password@]host:port[/database][?database=name]`; absent = chdb. */
   url?: string
   /** Embedded data lives in `${dataDir}/clickhouse`. */
   dataDir: string
@@ -20,7 +20,7 @@ interface ServerTarget {
   database: string | undefined
 }
 
-/** The @clickhouse/client rejects an unknown `?database=` URL param, so it is lifted into the `database` option. */
+/** @clickhouse/client rejects an unknown `?database=` URL param, so it is lifted into `database`. */
 function serverTarget(rawUrl: string, database: string | undefined): ServerTarget {
   const url = new URL(rawUrl)
   const fromQuery = url.searchParams.get('database') ?? undefined
@@ -47,7 +47,9 @@ export function createClickHouse(opts: ClickHouseOptions): ClickHouseClient {
   }
   if (opts.database && opts.database !== 'default') {
     // chdb ignores the client's database option; silently writing elsewhere would be worse than failing.
-    throw new Error(`ClickHouse database "${opts.database}" needs CLICKHOUSE_URL; embedded chdb uses "default"`)
+    throw new Error(
+      `ClickHouse database "${opts.database}" needs CLICKHOUSE_URL; embedded chdb uses "default"`,
+    )
   }
   const dir = embeddedPath(opts.dataDir)
   fs.mkdirSync(dir, { recursive: true })

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { z } from 'zod'
 import type { ClickHouseClient } from '@clickhouse/client'
+import { z } from 'zod'
 
 const DEFAULT_DIR = fileURLToPath(new URL('../../../../migrations/clickhouse', import.meta.url))
 const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/
@@ -48,7 +48,8 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
     if (!match) continue
     const text = await fs.readFile(path.join(dir, file), 'utf8')
     const version = Number(match[1])
-    if (files.some((f) => f.version === version)) throw new MigrationError(`duplicate migration number ${match[1]}`)
+    if (files.some((f) => f.version === version))
+      throw new MigrationError(`duplicate migration number ${match[1]}`)
     files.push({
       version,
       name: match[2] ?? '',
@@ -61,7 +62,8 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
 
 async function appliedMigrations(ch: ClickHouseClient): Promise<Map<number, AppliedRow>> {
   const rs = await ch.query({
-    query: 'SELECT version, any(name) AS name, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
+    query:
+      'SELECT version, any(name) AS name, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
     format: 'JSONEachRow',
   })
   const rows = z.array(AppliedRow).parse(await rs.json())
@@ -84,8 +86,9 @@ export async function migrateClickHouse(
     if (previous) {
       if (previous.checksum !== file.checksum) {
         throw new MigrationError(
-          `ClickHouse migration ${label} was changed after it was applied (checksum ${previous.checksum.slice(0, 12)} ` +
-            `!= ${file.checksum.slice(0, 12)}); add a new numbered migration instead of editing an applied one`,
+          `ClickHouse migration ${label} was changed after it was applied ` +
+            `(checksum ${previous.checksum.slice(0, 12)} != ${file.checksum.slice(0, 12)}); ` +
+            'add a new numbered migration instead of editing an applied one',
         )
       }
       continue

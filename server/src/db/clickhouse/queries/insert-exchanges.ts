@@ -1,5 +1,5 @@
-import { z } from 'zod'
 import type { ClickHouseClient } from '@clickhouse/client'
+import { z } from 'zod'
 import type { ExchangeRecord } from '../../../ingest/exchange.ts'
 
 /** A `raw_responses_v1` row as inserted (JSONEachRow; `time` in epoch ms fits DateTime64(3)). */
@@ -75,5 +75,9 @@ export const insertExchanges =
   (ch: ClickHouseClient) =>
   async (records: ExchangeRecord[]): Promise<void> => {
     if (records.length === 0) return
-    await ch.insert({ table: 'raw_responses_v1', values: records.map(toRawResponseRow), format: 'JSONEachRow' })
+    await ch.insert({
+      table: 'raw_responses_v1',
+      values: records.map(toRawResponseRow),
+      format: 'JSONEachRow',
+    })
   }

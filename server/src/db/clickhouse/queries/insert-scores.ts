@@ -1,5 +1,5 @@
-import { z } from 'zod'
 import type { ClickHouseClient } from '@clickhouse/client'
+import { z } from 'zod'
 import type { ScoreRow } from '../../../scoring/scorer.ts'
 
 /** A `scores_v1` row as inserted; `scored_at` comes from the column default. */

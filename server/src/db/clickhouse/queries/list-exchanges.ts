@@ -1,6 +1,6 @@
-import { z } from 'zod'
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { ExchangeItem, ExchangesPage } from '@leash/shared'
+import { z } from 'zod'
 
 export const ListExchangesParams = z.object({
   projectId: z.string().min(1),
@@ -9,9 +9,10 @@ export const ListExchangesParams = z.object({
 })
 export type ListExchangesParams = z.infer<typeof ListExchangesParams>
 
-// 64-bit integers arrive as JSON strings, hence the coercions.
+// 64-bit integers arrive as JSON strings, hence the coercions. The id alias must not be `event_id`:
+// ClickHouse lets a SELECT alias shadow the column in WHERE/ORDER BY, turning UUID filters into strings.
 const ExchangeRowDb = z.object({
-  event_id: z.string(),
+  id: z.string(),
   time_ms: z.coerce.number(),
   project_id: z.string(),
   model: z.string(),
@@ -31,13 +32,13 @@ const ExchangeRowDb = z.object({
 })
 type ExchangeRowDb = z.infer<typeof ExchangeRowDb>
 
-const ScoreRowDb = z.object({ event_id: z.string(), name: z.string(), value: z.number(), label: z.string() })
+const ScoreRowDb = z.object({ id: z.string(), name: z.string(), value: z.number(), label: z.string() })
 type ScoreRowDb = z.infer<typeof ScoreRowDb>
 
 const CountRowDb = z.object({ total: z.coerce.number() })
 
 const PAGE_SQL = `
-SELECT toString(event_id) AS event_id, toUnixTimestamp64Milli(time) AS time_ms, project_id, model, endpoint,
+SELECT toString(event_id) AS id, toUnixTimestamp64Milli(time) AS time_ms, project_id, model, endpoint,
   stream, status, outcome, latency_ms, ttft_ms, has_usage, prompt_tokens, completion_tokens, cached_tokens,
   prompt, response_text, finish_reason
 FROM raw_responses_v1 FINAL
@@ -49,7 +50,7 @@ const TOTAL_SQL = `SELECT count() AS total FROM raw_responses_v1 FINAL WHERE pro
 
 // Latest value per (event, name) across scorers; the page's time range lets the sort key prune.
 const SCORES_SQL = `
-SELECT toString(event_id) AS event_id, name, argMax(value, scored_at) AS value, argMax(label, scored_at) AS label
+SELECT toString(event_id) AS id, name, argMax(value, scored_at) AS value, argMax(label, scored_at) AS label
 FROM scores_v1 FINAL
 WHERE project_id = {projectId:String}
   AND time >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC')
@@ -59,7 +60,7 @@ GROUP BY event_id, name`
 
 function toExchangeItem(row: ExchangeRowDb, scores: ScoreRowDb[]): ExchangeItem {
   const item: ExchangeItem = {
-    id: row.event_id,
+    id: row.id,
     time: new Date(row.time_ms).toISOString(),
     projectId: row.project_id,
     model: row.model,
@@ -70,7 +71,11 @@ function toExchangeItem(row: ExchangeRowDb, scores: ScoreRowDb[]): ExchangeItem 
     latencyMs: row.latency_ms,
     ttftMs: row.ttft_ms,
     usage: row.has_usage
-      ? { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, cachedTokens: row.cached_tokens }
+      ? {
+          promptTokens: row.prompt_tokens,
+          completionTokens: row.completion_tokens,
+          cachedTokens: row.cached_tokens,
+        }
       : null,
     prompt: row.prompt,
     responseText: row.response_text,
@@ -85,7 +90,12 @@ function toExchangeItem(row: ExchangeRowDb, scores: ScoreRowDb[]): ExchangeItem 
   return item
 }
 
-async function select<T>(ch: ClickHouseClient, schema: z.ZodType<T>, query: string, params: Record<string, unknown>): Promise<T[]> {
+async function select<T>(
+  ch: ClickHouseClient,
+  schema: z.ZodType<T>,
+  query: string,
+  params: Record<string, unknown>,
+): Promise<T[]> {
   const rs = await ch.query({ query, query_params: params, format: 'JSONEachRow' })
   return z.array(schema).parse(await rs.json())
 }
@@ -107,9 +117,9 @@ export const listExchanges =
       projectId: params.projectId,
       fromMs: Math.min(...times),
       toMs: Math.max(...times),
-      eventIds: rows.map((r) => r.event_id),
+      eventIds: rows.map((r) => r.id),
     })
     const byEvent = new Map<string, ScoreRowDb[]>()
-    for (const s of scores) byEvent.set(s.event_id, [...(byEvent.get(s.event_id) ?? []), s])
-    return { total, items: rows.map((r) => toExchangeItem(r, byEvent.get(r.event_id) ?? [])) }
+    for (const s of scores) byEvent.set(s.id, [...(byEvent.get(s.id) ?? []), s])
+    return { total, items: rows.map((r) => toExchangeItem(r, byEvent.get(r.id) ?? [])) }
   }

@@ -1,6 +1,6 @@
-import { z } from 'zod'
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { TimeSeries, TimeSeriesPoint } from '@leash/shared'
+import { z } from 'zod'
 
 const MAX_BUCKETS = 10_000
 
@@ -9,7 +9,11 @@ export const OverviewTimeSeriesParams = z
     projectId: z.string().min(1),
     from: z.date(),
     to: z.date(),
-    stepSeconds: z.number().int().min(1).max(86_400 * 31),
+    stepSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400 * 31),
   })
   .refine((p) => p.to.getTime() > p.from.getTime(), 'to must be after from')
   .refine(
@@ -89,6 +93,7 @@ export const overviewTimeSeries =
     const rows = z.array(BucketRowDb).parse(await rs.json())
     const byBucket = new Map(rows.map((r) => [r.bucket_ms, r]))
     const points: TimeSeriesPoint[] = []
-    for (let t = Math.floor(fromMs / stepMs) * stepMs; t < toMs; t += stepMs) points.push(toPoint(t, byBucket.get(t)))
+    for (let t = Math.floor(fromMs / stepMs) * stepMs; t < toMs; t += stepMs)
+      points.push(toPoint(t, byBucket.get(t)))
     return { from: p.from.toISOString(), to: p.to.toISOString(), step: p.stepSeconds, points }
   }
