@@ -1,7 +1,12 @@
 import type { Source } from '../ingest/exchange.ts'
 import type { Rng } from './hash.ts'
 
-const LEADS = ['According to the documentation, ', 'The sources say that ', '', 'Based on the provided material, ']
+const LEADS = [
+  'According to the documentation, ',
+  'The sources say that ',
+  '',
+  'Based on the provided material, ',
+]
 
 // Claims no source backs: the hallucinations the citation scorers should flag.
 const UNSUPPORTED = [

@@ -1,5 +1,5 @@
-import type { Rng } from './hash.ts'
 import { topicOf } from './compose.ts'
+import type { Rng } from './hash.ts'
 
 const SNIPPETS: Record<string, string[]> = {
   python: [
@@ -8,15 +8,19 @@ const SNIPPETS: Record<string, string[]> = {
   ],
   typescript: [
     'export function solve<T>(items: readonly T[]): T[] {\n  return items.filter((item) => item != null)\n}',
-    'async function main(): Promise<void> {\n  const res = await fetch(url)\n  if (!res.ok) throw new Error(`HTTP ${res.status}`)\n  console.log(await res.json())\n}',
+    'async function main(): Promise<void> {\n  const res = await fetch(url)\n  if (!res.ok) throw new Error("HTTP " + res.status)\n  console.log(await res.json())\n}',
   ],
   javascript: [
     'function debounce(fn, ms) {\n  let timer\n  return (...args) => {\n    clearTimeout(timer)\n    timer = setTimeout(() => fn(...args), ms)\n  }\n}',
   ],
-  sql: ['SELECT customer_id, SUM(total) AS value\nFROM orders\nGROUP BY customer_id\nORDER BY value DESC\nLIMIT 5;'],
+  sql: [
+    'SELECT customer_id, SUM(total) AS value\nFROM orders\nGROUP BY customer_id\nORDER BY value DESC\nLIMIT 5;',
+  ],
   bash: ['find . -name "*.ts" -not -path "*/node_modules/*" | xargs wc -l | tail -n 1'],
   go: ['resp, err := http.Get(url)\nif err != nil {\n\treturn err\n}\ndefer resp.Body.Close()'],
-  rust: ['fn read(path: &str) -> std::io::Result<String> {\n    let text = std::fs::read_to_string(path)?;\n    Ok(text)\n}'],
+  rust: [
+    'fn read(path: &str) -> std::io::Result<String> {\n    let text = std::fs::read_to_string(path)?;\n    Ok(text)\n}',
+  ],
   css: ['.parent {\n  display: grid;\n  place-items: center;\n  min-height: 100vh;\n}'],
 }
 
@@ -39,11 +43,14 @@ export function composeCodeAnswer(prompt: string, rng: Rng, verbose: boolean): s
   const lang = languageOf(prompt)
   const snippet = rng.pick(SNIPPETS[lang] ?? SNIPPETS.python ?? [''])
   const topic = topicOf(prompt)
-  const intro = rng.pick([
-    `Here is a concise way to ${topic}:`,
-    `You can ${topic} like this:`,
-    `A common pattern for this in ${lang}:`,
-  ])
+  const intro =
+    topic.kind === 'action'
+      ? rng.pick([`Here is a concise way to ${topic.text}:`, `You can ${topic.text} like this:`])
+      : rng.pick([
+          `Here is ${topic.text}:`,
+          `Sure, here is ${topic.text}, with a short example:`,
+          `A common pattern for this in ${lang}:`,
+        ])
   const notes = [
     'This keeps the logic in one small function, which makes it easy to test.',
     'Edge cases such as empty input are handled without special branches.',

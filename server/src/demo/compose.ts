@@ -1,25 +1,48 @@
 import type { Rng } from './hash.ts'
 
-/** Turns "How do I reverse a list in Python?" into "reverse a list in Python" for templated answers. */
-export function topicOf(prompt: string): string {
-  const first = prompt.trim().split(/(?<=[?.!])\s+/)[0] ?? prompt
-  const stripped = first
-    .replace(/[?.!]+$/, '')
-    .replace(
-      /^(please |can you |could you |help me |give me |tell me |i want to |i need to |i keep )*(explain |write |suggest |recommend |summarize |what is |what are |what's |what should i |how do i |how can i |how should i |how do |how does |how did |how to |why is |why |who |when |where |is |does |which )?/i,
-      '',
-    )
-  const topic = stripped.length > 0 ? stripped : first
-  return topic.charAt(0).toLowerCase() + topic.slice(1)
+export interface Topic {
+  text: string
+  /** 'action' for "how do I X" (answer "to X"), 'thing' for "what is X", "write X", "explain X". */
+  kind: 'action' | 'thing'
 }
 
-const OPENERS = [
-  'Good question. Here is how to approach {t}.',
-  'Here is a practical way to think about {t}.',
-  'Sure! {T} is easier than it looks once you break it down.',
-  'Happy to help with {t}.',
-  'Short version: {t} comes down to a few habits and one or two key ideas.',
-]
+const ACTION =
+  /^(please |can you |could you |help me |i want to |i need to |i keep )*(how do i |how can i |how should i |how do you |how to |what is the best way to |what's the best way to |what is a good way to |where can i )/i
+const THING =
+  /^(please |can you |could you |help me )*(explain |write |suggest |recommend |summarize |give me |tell me |what is |what are |what's |what does |what should i |how does |how do |how did |how many |why is |why |who |when |where |is |does |which )?/i
+
+// Second person reads naturally in the answer: "improve your sleep when you work night shifts".
+function toSecondPerson(text: string): string {
+  return text
+    .replace(/\bI'm\b/g, "you're")
+    .replace(/\bI\b/g, 'you')
+    .replace(/\bmy\b/gi, 'your')
+    .replace(/\bme\b/g, 'you')
+}
+
+/** Turns "How do I reverse a list in Python?" into the action "reverse a list in Python". */
+export function topicOf(prompt: string): Topic {
+  const first = (prompt.trim().split(/(?<=[?.!])\s+/)[0] ?? prompt).replace(/[?.!]+$/, '')
+  const kind = ACTION.test(first) ? 'action' : 'thing'
+  const stripped = first.replace(kind === 'action' ? ACTION : THING, '')
+  const text = toSecondPerson(stripped.length > 0 ? stripped : first)
+  return { text: text.charAt(0).toLowerCase() + text.slice(1), kind }
+}
+
+const OPENERS: Record<Topic['kind'], string[]> = {
+  action: [
+    'Here is how to {t}.',
+    'Sure! To {t}, a few things matter most.',
+    'Happy to help you {t}.',
+    'Good question. The simplest way to {t} is to take it one step at a time.',
+  ],
+  thing: [
+    'Good question about {t}.',
+    'Here is a practical take on {t}.',
+    "Sure, let's look at {t}.",
+    'Happy to help with {t}.',
+  ],
+}
 
 const SENTENCES = [
   'Start with the simplest option and check the result before changing anything else.',
@@ -35,7 +58,7 @@ const SENTENCES = [
 ]
 
 const LIST_ITEMS = [
-  '**Get the basics right.** Make sure you understand what {t} involves before optimizing anything.',
+  '**Get the basics right.** Understand the fundamentals before optimizing anything.',
   '**Prepare in advance.** Gather what you need first so you are not interrupted halfway.',
   '**Go step by step.** Finish one part, check it, then move on.',
   '**Watch for common pitfalls.** Rushing and skipping checks cause most problems.',
@@ -53,8 +76,7 @@ const CLOSERS = [
 ]
 
 function fill(template: string, topic: string): string {
-  const upper = topic.charAt(0).toUpperCase() + topic.slice(1)
-  return template.replaceAll('{t}', topic).replaceAll('{T}', upper)
+  return template.replaceAll('{t}', topic)
 }
 
 function sentences(rng: Rng, count: number): string {
@@ -68,12 +90,15 @@ export type AnswerStyle = 'short' | 'paragraph' | 'list' | 'long'
 /** A compliant answer of a chosen style; `verbose` (the pro model) writes more. */
 export function composeAnswer(prompt: string, rng: Rng, verbose: boolean): string {
   const topic = topicOf(prompt)
-  const style = rng.pick<AnswerStyle>(verbose ? ['paragraph', 'list', 'long', 'long'] : ['short', 'paragraph', 'list', 'long'])
-  const opener = fill(rng.pick(OPENERS), topic)
+  const style = rng.pick<AnswerStyle>(
+    verbose ? ['paragraph', 'list', 'long', 'long'] : ['short', 'paragraph', 'list', 'long'],
+  )
+  const opener = fill(rng.pick(OPENERS[topic.kind]), topic.text)
   if (style === 'short') return `${opener} ${sentences(rng, 1)}`
-  if (style === 'paragraph') return `${opener} ${sentences(rng, rng.int(2, 4))}\n\n${rng.pick(CLOSERS)}`.trim()
+  if (style === 'paragraph')
+    return `${opener} ${sentences(rng, rng.int(2, 4))}\n\n${rng.pick(CLOSERS)}`.trim()
   const items = rng.shuffle(LIST_ITEMS).slice(0, rng.int(3, verbose ? 8 : 6))
-  const list = items.map((item, i) => `${i + 1}. ${fill(item, topic)}`).join('\n')
+  const list = items.map((item, i) => `${i + 1}. ${fill(item, topic.text)}`).join('\n')
   if (style === 'list') return `${opener}\n\n${list}\n\n${rng.pick(CLOSERS)}`.trim()
   return `${opener} ${sentences(rng, 2)}\n\n${list}\n\n${sentences(rng, rng.int(2, 3))} ${rng.pick(CLOSERS)}`.trim()
 }

@@ -1,5 +1,5 @@
-import type { Rng } from './hash.ts'
 import { topicOf } from './compose.ts'
+import type { Rng } from './hash.ts'
 
 const FULL = [
   "I'm sorry, but I can't help with that.",
@@ -34,7 +34,7 @@ const PARTIAL_POINTS = [
 ]
 
 function fill(template: string, prompt: string): string {
-  return template.replaceAll('{t}', topicOf(prompt))
+  return template.replaceAll('{t}', topicOf(prompt).text)
 }
 
 export function fullRefusal(prompt: string, rng: Rng, overCautious: boolean): string {

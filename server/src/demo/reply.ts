@@ -31,7 +31,8 @@ export interface DemoReply {
   finishReason: 'stop' | 'length' | 'tool_calls'
 }
 
-const CODE = /\b(python|javascript|typescript|sql|regex|git|css|bash|code|api|docker|rust|java|go|node\.?js|react|script|function|thread|process)\b/i
+const CODE =
+  /\b(pandas|csv|http|tcp|dockerfile|postgresql|closure|memoization|python|javascript|typescript|sql|regex|git|css|bash|code|api|docker|rust|java|go|node\.?js|react|script|function|thread|process)\b/i
 
 // Refusal rates per risk: [full, partial]. The pro model is a little less over-cautious.
 const RATES: Record<'harmful' | 'scary' | 'benign', { mini: [number, number]; pro: [number, number] }> = {
@@ -75,7 +76,12 @@ export function planReply(input: ReplyInput): DemoReply {
   if (input.tools.length > 0 && input.toolChoice !== 'none' && (forced || rng.chance(0.78))) {
     const named = input.tools.find((t) => t.function.name === input.toolChoice)
     const tool = named ?? chooseTool(lastUser, input.tools)
-    if (tool) return { content: null, toolCalls: [buildToolCall(lastUser, tool, rng, input.seed)], finishReason: 'tool_calls' }
+    if (tool)
+      return {
+        content: null,
+        toolCalls: [buildToolCall(lastUser, tool, rng, input.seed)],
+        finishReason: 'tool_calls',
+      }
   }
   if (input.sources.length > 0) return truncate(composeCitedAnswer(input.sources, rng), input.maxTokens)
   const text = CODE.test(lastUser) ? composeCodeAnswer(lastUser, rng, pro) : composeAnswer(lastUser, rng, pro)

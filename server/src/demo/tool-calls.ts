@@ -45,14 +45,15 @@ function stringValue(key: string, prompt: string, rng: Rng): string {
   if (/date/.test(k)) {
     const iso = prompt.match(/\d{4}-\d{2}-\d{2}/)?.[0]
     if (iso) return iso
-    const day = 2 + (WEEKDAYS.findIndex((d) => prompt.toLowerCase().includes(d)) + 7) % 7
+    const day = 2 + ((WEEKDAYS.findIndex((d) => prompt.toLowerCase().includes(d)) + 7) % 7)
     return `2025-06-${String(day + rng.int(0, 1) * 7).padStart(2, '0')}`
   }
   if (/time/.test(k)) {
     const hhmm = prompt.match(/\b(\d{1,2}):(\d{2})\b/)
     if (hhmm) return `${(hhmm[1] ?? '9').padStart(2, '0')}:${hhmm[2]}`
     const ampm = prompt.match(/\b(\d{1,2})\s*(am|pm)\b/i)
-    if (ampm) return `${String((Number(ampm[1]) % 12) + (ampm[2]?.toLowerCase() === 'pm' ? 12 : 0)).padStart(2, '0')}:00`
+    if (ampm)
+      return `${String((Number(ampm[1]) % 12) + (ampm[2]?.toLowerCase() === 'pm' ? 12 : 0)).padStart(2, '0')}:00`
     return prompt.toLowerCase().includes('afternoon') ? '15:00' : '10:00'
   }
   const cleaned = prompt
@@ -91,7 +92,8 @@ export function buildToolCall(prompt: string, tool: DemoTool, rng: Rng, seed: nu
   let text = JSON.stringify(args)
   const flaw = rng.next()
   if (flaw < 0.04) text = text.slice(0, Math.max(1, text.length - rng.int(2, 8)))
-  else if (flaw < 0.08 && required.size > 0) text = JSON.stringify({ ...args, [[...required][0] ?? '']: undefined })
+  else if (flaw < 0.08 && required.size > 0)
+    text = JSON.stringify({ ...args, [[...required][0] ?? '']: undefined })
   const id = `call_${hashString(`${prompt}|${tool.function.name}`, seed).toString(16).padStart(8, '0')}${rng.int(1000, 9999)}`
   return { id, name: tool.function.name, arguments: text }
 }

@@ -33,7 +33,8 @@ const STRONG: RegExp[] = [
 ]
 
 // Asking what the user meant is not declining to help.
-const CLARIFY = /\b(unclear what you('re| are) asking|(don't|do not) understand (the|your) question|provide more context|clarify (what|your question))/
+const CLARIFY =
+  /\b(unclear what you('re| are) asking|(don't|do not) understand (the|your) question|provide more context|clarify (what|your question))/
 
 // Hedges and caveats: a refusal only when nothing helpful follows them.
 const WEAK: RegExp[] = [

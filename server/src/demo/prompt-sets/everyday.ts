@@ -1,6 +1,11 @@
 import type { DemoCategory, DemoPrompt } from '../types.ts'
 
-export function singleTurn(category: DemoCategory, feature: string, prefix: string, texts: string[]): DemoPrompt[] {
+export function singleTurn(
+  category: DemoCategory,
+  feature: string,
+  prefix: string,
+  texts: string[],
+): DemoPrompt[] {
   return texts.map((text, i) => ({ id: `${prefix}-${i + 1}`, category, feature, turns: [text] }))
 }
 
