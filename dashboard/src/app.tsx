@@ -4,7 +4,11 @@ import { errorMessage, isUnauthorized, logout, me } from './api/client.ts'
 import { LoginPage } from './pages/login-page.tsx'
 import { OverviewPage } from './pages/overview-page.tsx'
 
-type Session = { state: 'checking' } | { state: 'anonymous' } | { state: 'error'; message: string } | { state: 'in'; user: Me }
+type Session =
+  | { state: 'checking' }
+  | { state: 'anonymous' }
+  | { state: 'error'; message: string }
+  | { state: 'in'; user: Me }
 
 /** Two screens and no router: the session decides which one shows. */
 export function App() {
@@ -14,7 +18,9 @@ export function App() {
     me()
       .then((user) => setSession({ state: 'in', user }))
       .catch((err: unknown) =>
-        setSession(isUnauthorized(err) ? { state: 'anonymous' } : { state: 'error', message: errorMessage(err) }),
+        setSession(
+          isUnauthorized(err) ? { state: 'anonymous' } : { state: 'error', message: errorMessage(err) },
+        ),
       )
   }, [])
   useEffect(check, [check])

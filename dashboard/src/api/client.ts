@@ -1,13 +1,10 @@
+import type { AppType } from '@leash/server/api'
 import { ExchangesPage, Me, Project, TimeSeries } from '@leash/shared'
 import { hc } from 'hono/client'
 import { z } from 'zod'
 import { toApiError } from './api-error.ts'
-import type { ContractApp } from './contract.ts'
 
 export { ApiError, errorMessage, isUnauthorized } from './api-error.ts'
-
-// Swap to `import type { AppType } from '@leash/server/api'` once the server exports it.
-type AppType = ContractApp
 
 const api = hc<AppType>('/', { init: { credentials: 'same-origin' } })
 

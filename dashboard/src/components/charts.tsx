@@ -27,7 +27,7 @@ type NullableKey = 'refusalPct' | 'p50' | 'p95'
 
 /** Lines skip nulls, so a value with null neighbours would be invisible: draw a dot for it alone. */
 function isolatedDot(rows: ChartRow[], key: NullableKey, color: string) {
-  return function IsolatedDot(props: DotItemDotProps) {
+  return (props: DotItemDotProps) => {
     const { index, cx, cy } = props
     const before = rows[index - 1]?.[key] ?? null
     const after = rows[index + 1]?.[key] ?? null
@@ -70,7 +70,10 @@ export function Charts({ rows, rangeSeconds }: ChartsProps) {
             <YAxis tick={AXIS} tickLine={false} axisLine={false} domain={[0, 100]} unit="%" />
             <Tooltip
               labelFormatter={label}
-              formatter={(v) => [v === null || v === undefined ? 'no data' : `${Number(v).toFixed(1)}%`, 'refusal']}
+              formatter={(v) => [
+                v === null || v === undefined ? 'no data' : `${Number(v).toFixed(1)}%`,
+                'refusal',
+              ]}
             />
             <Line
               dataKey="refusalPct"

@@ -92,7 +92,9 @@ export function ExchangesTable({ items, total, offset, limit, onOffset }: Exchan
                   title={isOpen ? 'Click to collapse' : 'Click to show the full prompt and response'}
                 >
                   <td className="nowrap">{fmtDateTime(item.time)}</td>
-                  <td className="nowrap">{item.model}</td>
+                  <td className="nowrap" title={item.model}>
+                    {item.model}
+                  </td>
                   <td>
                     <span className={item.status >= 400 ? 'status status-err' : 'status'}>{item.status}</span>
                   </td>

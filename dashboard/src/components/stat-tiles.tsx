@@ -18,7 +18,7 @@ function Tile({ label, value, testId, hint }: TileProps) {
   )
 }
 
-export function StatTiles({ summary }: { summary: Summary | null }) {
+export function StatTiles({ summary, rangeLabel }: { summary: Summary | null; rangeLabel: string }) {
   const s = summary
   const approx = s?.approximate ? '≈ ' : ''
   const approxHint = s?.approximate ? 'Combined from several buckets: approximate' : undefined
@@ -26,7 +26,11 @@ export function StatTiles({ summary }: { summary: Summary | null }) {
   const p95 = s ? fmtMs(s.p95) : '…'
   return (
     <div className="tiles">
-      <Tile label="Requests" value={s ? fmtCount(s.requests) : '…'} testId="stat-requests" />
+      <Tile
+        label={`Requests · last ${rangeLabel}`}
+        value={s ? fmtCount(s.requests) : '…'}
+        testId="stat-requests"
+      />
       <Tile label="Error rate" value={s ? fmtPercent(s.errorRate, 2) : '…'} testId="stat-error-rate" />
       <Tile label="Refusal rate" value={s ? fmtPercent(s.refusalRate) : '…'} testId="stat-refusal-rate" />
       <Tile

@@ -1,11 +1,12 @@
 import type { Me, Project } from '@leash/shared'
 import { fmtAgo } from '../lib/format.ts'
-import { RANGES } from '../lib/range.ts'
 import type { RangeKey } from '../lib/range.ts'
+import { RANGES } from '../lib/range.ts'
 
 interface TopBarProps {
   user: Me
   projects: Project[]
+  /** Selected project id; empty means the server's default (the oldest project). */
   project: string
   onProject: (id: string) => void
   range: RangeKey
@@ -24,8 +25,12 @@ export function TopBar(props: TopBarProps) {
       <div className="brand">Leash</div>
       <label className="field-inline">
         <span className="muted">Project</span>
-        <select data-testid="project-select" value={project} onChange={(e) => props.onProject(e.target.value)}>
-          <option value="">All projects</option>
+        <select
+          data-testid="project-select"
+          value={project || projects[0]?.id || ''}
+          onChange={(e) => props.onProject(e.target.value)}
+        >
+          {projects.length === 0 ? <option value="">…</option> : null}
           {projects.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}

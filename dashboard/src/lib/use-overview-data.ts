@@ -1,10 +1,10 @@
 import type { ExchangesPage } from '@leash/shared'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { errorMessage, isUnauthorized, listExchanges, overview } from '../api/client.ts'
-import { rangeOf, windowFor } from './range.ts'
 import type { RangeKey } from './range.ts'
-import { summarize, toChartRows } from './series.ts'
+import { rangeOf, windowFor } from './range.ts'
 import type { ChartRow, Summary } from './series.ts'
+import { summarize, toChartRows } from './series.ts'
 import { useInterval } from './use-interval.ts'
 
 export const REFRESH_MS = 5000

@@ -6,8 +6,8 @@ import { EmptyState } from '../components/empty-state.tsx'
 import { ExchangesTable } from '../components/exchanges-table.tsx'
 import { StatTiles } from '../components/stat-tiles.tsx'
 import { TopBar } from '../components/top-bar.tsx'
-import { rangeOf } from '../lib/range.ts'
 import type { RangeKey } from '../lib/range.ts'
+import { rangeOf } from '../lib/range.ts'
 import { useInterval } from '../lib/use-interval.ts'
 import { PAGE_SIZE, useOverviewData } from '../lib/use-overview-data.ts'
 
@@ -61,7 +61,7 @@ export function OverviewPage({ user, onLogout, onUnauthorized }: OverviewPagePro
             Could not refresh: {error}
           </div>
         ) : null}
-        <StatTiles summary={data.summary} />
+        <StatTiles summary={data.summary} rangeLabel={rangeOf(range).label} />
         {noTrafficYet ? <EmptyState /> : null}
         <Charts rows={data.rows} rangeSeconds={rangeOf(range).seconds} />
         {data.page && !noTrafficYet ? (
