@@ -23,7 +23,11 @@ export const LeashEnv = z.object({
   LEASH_ADMIN_TOKEN: optionalSecret.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LEASH_ADMIN_PASSWORD: optionalSecret.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
   LEASH_ADMIN_EMAIL: z.string().email().default('admin@leash.local'),
-  LEASH_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  LEASH_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   LEASH_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   DATABASE_URL: optionalUrl,
   CLICKHOUSE_URL: optionalUrl,

@@ -13,8 +13,8 @@ import {
 import { openPostgres, type Postgres } from './db/postgres/index.ts'
 import { startDemoModel } from './demo/model-server.ts'
 import { createGateway } from './gateway/index.ts'
-import { createWebApp } from './http/web.ts'
 import { listen } from './http/server.ts'
+import { createWebApp } from './http/web.ts'
 import { createPipeline, type Pipeline } from './ingest/pipeline.ts'
 import type { Logger } from './log.ts'
 import { refusalHeuristic } from './scoring/refusal-heuristic.ts'
@@ -30,7 +30,10 @@ export interface Leash {
 }
 
 /** Opens both stores, applies migrations; used by `leash start` and `leash migrate`. */
-export async function openStores(config: Config, log: Logger): Promise<{ pg: Postgres; ch: ClickHouseClient }> {
+export async function openStores(
+  config: Config,
+  log: Logger,
+): Promise<{ pg: Postgres; ch: ClickHouseClient }> {
   fs.mkdirSync(config.dataDir, { recursive: true })
   const pg = await openPostgres({ url: config.databaseUrl, dataDir: config.dataDir })
   log('info', `postgres: ${pg.describe}`)

@@ -4,7 +4,10 @@ export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unkn
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
 
 /** One-line logs on stderr: `time level msg {fields}`. Secrets never reach here by construction. */
-export function createLogger(min: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  min: LogLevel,
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   return (level, msg, fields) => {
     if (ORDER[level] < ORDER[min]) return
     const extra = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''

@@ -6,7 +6,14 @@ import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runDemoTraffic } from '../src/cli/demo-traffic.ts'
 import { DASHBOARD_DIST } from '../src/http/web.ts'
-import { ADMIN_PASSWORD, api, eventually, PROJECT_KEY, startTestLeash, type TestLeash } from './support/leash.ts'
+import {
+  ADMIN_PASSWORD,
+  api,
+  eventually,
+  PROJECT_KEY,
+  startTestLeash,
+  type TestLeash,
+} from './support/leash.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const TRAFFIC = 40
@@ -24,7 +31,13 @@ describe('first run: demo model, demo traffic, dashboard in a real browser', () 
     leash = await startTestLeash({ mode: 'embedded' })
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+      ],
     })
   })
   afterAll(async () => {
@@ -37,7 +50,13 @@ describe('first run: demo model, demo traffic, dashboard in a real browser', () 
   })
 
   it('records demo traffic with refusals among the answers', async () => {
-    const summary = await runDemoTraffic({ baseUrl: leash.url, apiKey: PROJECT_KEY, count: TRAFFIC, concurrency: 8, seed: 7 })
+    const summary = await runDemoTraffic({
+      baseUrl: leash.url,
+      apiKey: PROJECT_KEY,
+      count: TRAFFIC,
+      concurrency: 8,
+      seed: 7,
+    })
     expect(summary.sent).toBe(TRAFFIC)
     expect(summary.ok).toBe(TRAFFIC)
     const page = await eventually(async () => {
@@ -67,9 +86,13 @@ describe('first run: demo model, demo traffic, dashboard in a real browser', () 
     await tab.getByTestId('login-submit').click()
     await tab.getByTestId('exchanges-table').waitFor()
     await expect.poll(() => tab.getByTestId('exchange-row').count(), { timeout: 10_000 }).toBeGreaterThan(0)
-    await expect.poll(() => tab.getByTestId('stat-requests').textContent(), { timeout: 10_000 }).toContain(String(TRAFFIC))
+    await expect
+      .poll(() => tab.getByTestId('stat-requests').textContent(), { timeout: 10_000 })
+      .toContain(String(TRAFFIC))
     for (const chart of ['chart-requests', 'chart-refusal', 'chart-latency']) {
-      await expect.poll(() => tab.getByTestId(chart).locator('svg path').count(), { timeout: 10_000 }).toBeGreaterThan(0)
+      await expect
+        .poll(() => tab.getByTestId(chart).locator('svg path').count(), { timeout: 10_000 })
+        .toBeGreaterThan(0)
     }
     await tab.screenshot({ path: path.join(os.tmpdir(), 'leash-dashboard.png'), fullPage: true })
     expect(errors).toEqual([])

@@ -77,7 +77,16 @@ export function createApi(ctx: ApiContext) {
     )
 
   app.notFound((c) =>
-    c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404),
+    c.json(
+      {
+        error: {
+          code: 'not_found',
+          message: `no route ${c.req.method} ${c.req.path}`,
+          requestId: c.get('requestId'),
+        },
+      },
+      404,
+    ),
   )
   app.onError((err, c) => toErrorResponse(err, c, ctx.log))
   return app

@@ -17,7 +17,8 @@ export function requireLogin(ctx: ApiContext): MiddlewareHandler<ApiEnv> {
       : cookie
         ? await principalFromSession(ctx.db, cookie)
         : null
-    if (!principal) throw new LeashError('unauthorized', 'log in or send an admin token as `Authorization: Bearer`')
+    if (!principal)
+      throw new LeashError('unauthorized', 'log in or send an admin token as `Authorization: Bearer`')
     c.set('principal', principal)
     await next()
   }

@@ -14,6 +14,10 @@ export function toErrorResponse(err: unknown, c: Context<ApiEnv>, log: Logger): 
     const code = err.status === 401 ? 'unauthorized' : err.status === 404 ? 'not_found' : 'bad_request'
     return c.json({ error: { code, message: err.message || 'bad request', requestId } }, err.status)
   }
-  log('error', 'api request failed', { requestId, path: c.req.path, error: String((err as Error)?.stack ?? err) })
+  log('error', 'api request failed', {
+    requestId,
+    path: c.req.path,
+    error: String((err as Error)?.stack ?? err),
+  })
   return c.json({ error: { code: 'internal', message: 'internal error', requestId } }, 500)
 }

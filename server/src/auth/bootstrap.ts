@@ -45,11 +45,16 @@ export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): P
         .insert(users)
         .values({ email: seed.adminEmail, passwordHash: await hashPassword(password), role: 'admin' })
         .returning()
-      const [project] = await tx.insert(projects).values({ slug: 'default', name: 'Default project' }).returning()
+      const [project] = await tx
+        .insert(projects)
+        .values({ slug: 'default', name: 'Default project' })
+        .returning()
       if (!admin || !project) throw new Error('bootstrap: insert returned no row')
       adminId = admin.id
       projectId = project.id
-      await tx.insert(apiTokens).values({ userId: adminId, name: 'initial admin token', tokenHash: sha256(adminToken) })
+      await tx
+        .insert(apiTokens)
+        .values({ userId: adminId, name: 'initial admin token', tokenHash: sha256(adminToken) })
       await tx.insert(projectKeys).values({
         projectId,
         name: 'initial key',
@@ -58,7 +63,12 @@ export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): P
       })
       created = { email: seed.adminEmail, password, adminToken, projectKey, projectId }
     } else {
-      const [admin] = await tx.select().from(users).where(eq(users.role, 'admin')).orderBy(users.createdAt).limit(1)
+      const [admin] = await tx
+        .select()
+        .from(users)
+        .where(eq(users.role, 'admin'))
+        .orderBy(users.createdAt)
+        .limit(1)
       const [project] = await tx.select().from(projects).orderBy(projects.createdAt).limit(1)
       if (!admin || !project) throw new Error('bootstrap: users exist but no admin or project')
       adminId = admin.id
@@ -79,7 +89,12 @@ export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): P
     if (seed.projectKey) {
       await tx
         .insert(projectKeys)
-        .values({ projectId, name: 'LEASH_PROJECT_KEY', keyHash: sha256(seed.projectKey), prefix: seed.projectKey.slice(0, 8) })
+        .values({
+          projectId,
+          name: 'LEASH_PROJECT_KEY',
+          keyHash: sha256(seed.projectKey),
+          prefix: seed.projectKey.slice(0, 8),
+        })
         // A seeded key that someone revoked stays revoked: seeding never silently re-enables a key.
         .onConflictDoNothing({ target: projectKeys.keyHash })
     }

@@ -75,7 +75,10 @@ export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKe
     },
     async warm() {
       await warm()
-      timer ??= setInterval(() => warm().catch((e: Error) => log(`key refresh failed: ${e.message}`)), POSITIVE_TTL_MS)
+      timer ??= setInterval(
+        () => warm().catch((e: Error) => log(`key refresh failed: ${e.message}`)),
+        POSITIVE_TTL_MS,
+      )
       timer.unref()
     },
     close() {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type Agent, request } from 'undici'
 import { GatewayError, sendError } from './errors.ts'
-import { type ExchangeState, capture } from './exchange-state.ts'
+import { capture, type ExchangeState } from './exchange-state.ts'
 import { forwardHeaders, responseHeaders } from './leash-headers.ts'
 
 export interface ProxyTarget {

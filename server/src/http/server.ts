@@ -16,7 +16,12 @@ const HEALTH_OK = Buffer.from('{"status":"ok"}')
  * One port for everything. `/v1/*` goes straight to the gateway's plain node:http handler (no web
  * Request/Response objects on the proxied path); `/healthz` is answered inline; the rest goes to Hono.
  */
-export async function listen(opts: { host: string; port: number; gateway: Gateway; web: Hono }): Promise<HttpServer> {
+export async function listen(opts: {
+  host: string
+  port: number
+  gateway: Gateway
+  web: Hono
+}): Promise<HttpServer> {
   const webListener = getRequestListener(opts.web.fetch)
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/'

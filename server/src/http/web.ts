@@ -13,7 +13,10 @@ export function createWebApp(api: ApiApp, distDir: string = DASHBOARD_DIST): Hon
   const indexFile = path.join(distDir, 'index.html')
   if (!fs.existsSync(indexFile)) {
     web.get('*', (c) =>
-      c.text('The dashboard is not built. Run `npm run build` (npm start does it for you), then reload.\n', 503),
+      c.text(
+        'The dashboard is not built. Run `npm run build` (npm start does it for you), then reload.\n',
+        503,
+      ),
     )
     return web
   }

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.ts'
 import { scoreExchange } from '../scoring/run.ts'
-import type { Scorer, ScoreRow } from '../scoring/scorer.ts'
+import type { ScoreRow, Scorer } from '../scoring/scorer.ts'
 import type { ExchangeRecord, ExchangeSink } from './exchange.ts'
 
 export interface PipelineDeps {
@@ -41,7 +41,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const maxQueue = deps.maxQueue ?? 100_000
   let queue: ExchangeRecord[] = []
   let pendingScores: ScoreRow[] = []
-  const stats: PipelineStats = { queued: 0, written: 0, scored: 0, dropped: 0, writeErrors: 0, lastError: null }
+  const stats: PipelineStats = {
+    queued: 0,
+    written: 0,
+    scored: 0,
+    dropped: 0,
+    writeErrors: 0,
+    lastError: null,
+  }
   let running: Promise<void> | null = null
   let backoffMs = 0
   let closed = false
@@ -106,7 +113,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (queue.length > maxQueue) {
         queue.shift()
         stats.dropped++
-        if (stats.dropped % 1000 === 1) deps.log('error', 'ingest queue full: dropping oldest records', { dropped: stats.dropped })
+        if (stats.dropped % 1000 === 1)
+          deps.log('error', 'ingest queue full: dropping oldest records', { dropped: stats.dropped })
       }
       stats.queued = queue.length
       schedule(queue.length >= batchSize ? 0 : interval)

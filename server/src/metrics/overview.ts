@@ -27,7 +27,10 @@ export async function overview({ ch }: { ch: ClickHouseClient }, input: Overview
   if (!(range > 0)) throw new LeashError('bad_request', '`from` must be before `to`')
   const step = input.step ?? pickStep(range)
   if (range / 1000 / step > MAX_BUCKETS) {
-    throw new LeashError('bad_request', `range/step gives more than ${MAX_BUCKETS} buckets; use a larger step`)
+    throw new LeashError(
+      'bad_request',
+      `range/step gives more than ${MAX_BUCKETS} buckets; use a larger step`,
+    )
   }
   return overviewTimeSeries(ch)({ projectId: input.projectId, from, to, stepSeconds: step })
 }

@@ -23,7 +23,12 @@ export async function resolveProject(
 ): Promise<string> {
   if (principal.role !== 'admin') throw new LeashError('forbidden', 'no access to any project')
   const where = ref ? (UUID.test(ref) ? eq(projects.id, ref) : eq(projects.slug, ref)) : undefined
-  const [row] = await db.select({ id: projects.id }).from(projects).where(where).orderBy(asc(projects.createdAt)).limit(1)
+  const [row] = await db
+    .select({ id: projects.id })
+    .from(projects)
+    .where(where)
+    .orderBy(asc(projects.createdAt))
+    .limit(1)
   if (!row) throw new LeashError('not_found', ref ? `project '${ref}' not found` : 'no project exists yet')
   return row.id
 }

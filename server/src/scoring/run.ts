@@ -1,6 +1,6 @@
 import type { ExchangeRecord } from '../ingest/exchange.ts'
 import type { Logger } from '../log.ts'
-import type { Scorer, ScoreRow } from './scorer.ts'
+import type { ScoreRow, Scorer } from './scorer.ts'
 
 /** Runs every scorer on one exchange; a scorer that throws loses only its own scores, loudly. */
 export function scoreExchange(exchange: ExchangeRecord, scorers: Scorer[], log: Logger): ScoreRow[] {
@@ -21,7 +21,11 @@ export function scoreExchange(exchange: ExchangeRecord, scorers: Scorer[], log: 
         })
       }
     } catch (err) {
-      log('error', 'scorer failed', { scorer: scorer.name, eventId: exchange.eventId, error: (err as Error).message })
+      log('error', 'scorer failed', {
+        scorer: scorer.name,
+        eventId: exchange.eventId,
+        error: (err as Error).message,
+      })
     }
   }
   return rows

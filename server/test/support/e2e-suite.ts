@@ -1,7 +1,15 @@
 import type { ExchangeItem, ExchangesPage } from '@leash/shared'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, api, eventually, PROJECT_KEY, type StoreMode, startTestLeash, type TestLeash } from './leash.ts'
+import {
+  ADMIN_PASSWORD,
+  api,
+  eventually,
+  PROJECT_KEY,
+  type StoreMode,
+  startTestLeash,
+  type TestLeash,
+} from './leash.ts'
 import { startTestUpstream, type TestUpstream } from './upstream.ts'
 
 /** The walking skeleton end to end: openai client → gateway → upstream, then ClickHouse → API. */
@@ -105,7 +113,9 @@ export function defineEndToEndSuite(mode: StoreMode): void {
       expect(body.total).toBeGreaterThanOrEqual(2)
       expect(body.items).toHaveLength(1)
       const second = await api<ExchangesPage>(leash, '/api/exchanges?limit=1&offset=1')
-      expect(Date.parse(body.items[0]?.time ?? '')).toBeGreaterThanOrEqual(Date.parse(second.body.items[0]?.time ?? ''))
+      expect(Date.parse(body.items[0]?.time ?? '')).toBeGreaterThanOrEqual(
+        Date.parse(second.body.items[0]?.time ?? ''),
+      )
       await exchangeById(body.items[0]?.id ?? '')
     })
 
@@ -124,12 +134,19 @@ export function defineEndToEndSuite(mode: StoreMode): void {
       await expect(missing).rejects.toBeInstanceOf(OpenAI.BadRequestError)
       await expect(missing).rejects.toMatchObject({ status: 400, param: 'messages' })
 
-      const stranger = new OpenAI({ apiKey: 'lsk_not_a_real_key_at_all', baseURL: `${leash.url}/v1`, maxRetries: 0 })
+      const stranger = new OpenAI({
+        apiKey: 'lsk_not_a_real_key_at_all',
+        baseURL: `${leash.url}/v1`,
+        maxRetries: 0,
+      })
       await expect(
         stranger.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }),
       ).rejects.toBeInstanceOf(OpenAI.AuthenticationError)
 
-      const ok = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'still up?' }] })
+      const ok = await client.chat.completions.create({
+        model: 'gpt-test',
+        messages: [{ role: 'user', content: 'still up?' }],
+      })
       expect(ok.choices[0]?.message.content).toContain('still up?')
     })
 
@@ -182,7 +199,10 @@ export function defineEndToEndSuite(mode: StoreMode): void {
 
     it('answers 502 when the upstream is unreachable, and keeps serving', async () => {
       await upstream.close()
-      const call = client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'anyone?' }] })
+      const call = client.chat.completions.create({
+        model: 'gpt-test',
+        messages: [{ role: 'user', content: 'anyone?' }],
+      })
       await expect(call).rejects.toBeInstanceOf(OpenAI.APIError)
       await expect(call).rejects.toMatchObject({ status: 502 })
       const health = await fetch(`${leash.url}/healthz`)

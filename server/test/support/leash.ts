@@ -58,7 +58,8 @@ export async function startTestLeash(opts: {
     ...opts.env,
   })
   const logs: string[] = []
-  const log: Logger = (level, msg, fields) => logs.push(`${level} ${msg} ${fields ? JSON.stringify(fields) : ''}`)
+  const log: Logger = (level, msg, fields) =>
+    logs.push(`${level} ${msg} ${fields ? JSON.stringify(fields) : ''}`)
   const leash = await startLeash(config, log)
   return {
     ...leash,
@@ -73,7 +74,11 @@ export async function startTestLeash(opts: {
 }
 
 /** Polls until `fn` returns a value or the deadline passes; the last error is rethrown. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 5_000, stepMs = 100): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 5_000,
+  stepMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
   for (;;) {
@@ -88,7 +93,11 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs 
   }
 }
 
-export async function api<T>(leash: { url: string }, pathAndQuery: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+export async function api<T>(
+  leash: { url: string },
+  pathAndQuery: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${leash.url}${pathAndQuery}`, {
     ...init,
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers },

@@ -26,5 +26,8 @@ export const projectKeys = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('project_keys_hash_idx').on(t.keyHash), index('project_keys_project_idx').on(t.projectId)],
+  (t) => [
+    uniqueIndex('project_keys_hash_idx').on(t.keyHash),
+    index('project_keys_project_idx').on(t.projectId),
+  ],
 )

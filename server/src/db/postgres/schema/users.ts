@@ -8,7 +8,9 @@ export const users = pgTable(
     email: text('email').notNull(),
     /** `scrypt$N$r$p$salt$hash`, see auth/passwords.ts. */
     passwordHash: text('password_hash').notNull(),
-    role: text('role', { enum: ['admin', 'member'] }).notNull().default('member'),
+    role: text('role', { enum: ['admin', 'member'] })
+      .notNull()
+      .default('member'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('users_email_idx').on(sql`lower(${t.email})`)],
