@@ -42,8 +42,7 @@ export async function openStores(
   const ch = createClickHouse(chOpts)
   log('info', `clickhouse: ${describeClickHouse(chOpts)}`)
   try {
-    const { applied } = await migrateClickHouse(ch, { log: (m) => log('info', m) })
-    if (applied.length > 0) log('info', `clickhouse migrations applied: ${applied.join(', ')}`)
+    await migrateClickHouse(ch, { log: (m) => log('info', m) })
   } catch (err) {
     await Promise.allSettled([ch.close(), pg.close()])
     throw err
