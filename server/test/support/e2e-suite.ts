@@ -1,6 +1,8 @@
 import type { ExchangeItem, ExchangesPage } from '@leash/shared'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sha256 } from '../../src/auth/index.ts'
+import { projectKeys, projects } from '../../src/db/postgres/index.ts'
 import {
   ADMIN_PASSWORD,
   api,
@@ -195,6 +197,41 @@ export function defineEndToEndSuite(mode: StoreMode): void {
       const { status, body } = await api<ExchangesPage>(leash, '/api/exchanges?limit=100')
       expect(status).toBe(200)
       expect(JSON.stringify(body)).not.toContain(PROJECT_KEY)
+    })
+
+    it('keeps each project to its own data', async () => {
+      const otherKey = 'lsk_other_project_key_987654321'
+      const [other] = await leash.postgres.db
+        .insert(projects)
+        .values({ slug: 'other', name: 'Other' })
+        .returning()
+      if (!other) throw new Error('no project row')
+      await leash.postgres.db
+        .insert(projectKeys)
+        .values({
+          projectId: other.id,
+          name: 'test',
+          keyHash: sha256(otherKey),
+          prefix: otherKey.slice(0, 8),
+        })
+      const otherClient = new OpenAI({ apiKey: otherKey, baseURL: `${leash.url}/v1`, maxRetries: 0 })
+      await otherClient.chat.completions.create({
+        model: 'gpt-test',
+        messages: [{ role: 'user', content: 'secret of other' }],
+      })
+      const mine = await eventually(async () => {
+        const { body } = await api<ExchangesPage>(leash, `/api/exchanges?limit=100&project=${other.id}`)
+        return body.total === 1 ? body : undefined
+      })
+      expect(mine.items[0]?.prompt).toBe('secret of other')
+      expect(mine.items[0]?.projectId).toBe(other.id)
+      const bySlug = await api<ExchangesPage>(leash, '/api/exchanges?limit=100&project=other')
+      expect(bySlug.body.total).toBe(1)
+      const defaults = await api<ExchangesPage>(leash, '/api/exchanges?limit=100')
+      expect(defaults.body.items.some((i) => i.prompt === 'secret of other')).toBe(false)
+      expect(defaults.body.items.every((i) => i.projectId === leash.bootstrap.defaultProjectId)).toBe(true)
+      const missing = await api(leash, '/api/exchanges?project=nope')
+      expect(missing.status).toBe(404)
     })
 
     it('answers 502 when the upstream is unreachable, and keeps serving', async () => {
