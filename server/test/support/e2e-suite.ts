@@ -206,14 +206,12 @@ export function defineEndToEndSuite(mode: StoreMode): void {
         .values({ slug: 'other', name: 'Other' })
         .returning()
       if (!other) throw new Error('no project row')
-      await leash.postgres.db
-        .insert(projectKeys)
-        .values({
-          projectId: other.id,
-          name: 'test',
-          keyHash: sha256(otherKey),
-          prefix: otherKey.slice(0, 8),
-        })
+      await leash.postgres.db.insert(projectKeys).values({
+        projectId: other.id,
+        name: 'test',
+        keyHash: sha256(otherKey),
+        prefix: otherKey.slice(0, 8),
+      })
       const otherClient = new OpenAI({ apiKey: otherKey, baseURL: `${leash.url}/v1`, maxRetries: 0 })
       await otherClient.chat.completions.create({
         model: 'gpt-test',
