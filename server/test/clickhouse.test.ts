@@ -199,6 +199,7 @@ describe('exchanges and scores', () => {
       prompt: 'hello',
       responseText: 'answer 0',
       finishReason: 'stop',
+      toolCalls: [{ id: 'c1', name: 'lookup', arguments: '{"q":1}' }],
       scores: { refusal: 1, toxicity: 0 },
       labels: { refusal: 'full' },
     })

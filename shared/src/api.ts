@@ -29,6 +29,8 @@ export const ExchangeItem = z.object({
   prompt: z.string(),
   responseText: z.string(),
   finishReason: z.string(),
+  /** Tool calls the model made, as recorded (arguments are the raw text the model produced). */
+  toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
   /** Latest value of each score name for this exchange. */
   scores: z.record(z.string(), z.number()),
   /** Label of each score that has one (e.g. refusal: "full" | "partial" | "none"). */

@@ -23,6 +23,13 @@ function RefusalCell({ item }: { item: ExchangeItem }) {
   )
 }
 
+/** The text, then any tool calls as `→ name(arguments)`: a tool-call-only answer is not "empty". */
+function responseSummary(item: ExchangeItem, max: number): string {
+  const calls = item.toolCalls.map((c) => `→ ${c.name}(${c.arguments})`).join('\n')
+  const full = [item.responseText, calls].filter((s) => s !== '').join('\n')
+  return Number.isFinite(max) ? truncate(full, max) : full
+}
+
 function Detail({ item }: { item: ExchangeItem }) {
   const usage = item.usage
   return (
@@ -35,7 +42,7 @@ function Detail({ item }: { item: ExchangeItem }) {
           </div>
           <div>
             <h3>Response</h3>
-            <pre>{item.responseText || '(empty)'}</pre>
+            <pre>{responseSummary(item, Number.POSITIVE_INFINITY) || '(empty)'}</pre>
           </div>
         </div>
         <div className="detail-meta muted">
@@ -104,7 +111,7 @@ export function ExchangesTable({ items, total, offset, limit, onOffset }: Exchan
                     <RefusalCell item={item} />
                   </td>
                   <td className="text">{truncate(item.prompt, 70)}</td>
-                  <td className="text">{truncate(item.responseText, 90)}</td>
+                  <td className="text">{responseSummary(item, 90)}</td>
                 </tr>
                 {isOpen ? <Detail item={item} /> : null}
               </Fragment>

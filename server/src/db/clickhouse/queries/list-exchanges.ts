@@ -28,6 +28,7 @@ const ExchangeRowDb = z.object({
   cached_tokens: z.number(),
   prompt: z.string(),
   response_text: z.string(),
+  tool_calls: z.string(),
   finish_reason: z.string(),
 })
 type ExchangeRowDb = z.infer<typeof ExchangeRowDb>
@@ -40,7 +41,7 @@ const CountRowDb = z.object({ total: z.coerce.number() })
 const PAGE_SQL = `
 SELECT toString(event_id) AS id, toUnixTimestamp64Milli(time) AS time_ms, project_id, model, endpoint,
   stream, status, outcome, latency_ms, ttft_ms, has_usage, prompt_tokens, completion_tokens, cached_tokens,
-  prompt, response_text, finish_reason
+  prompt, response_text, tool_calls, finish_reason
 FROM raw_responses_v1 FINAL
 WHERE project_id = {projectId:String}
 ORDER BY time DESC, event_id DESC
@@ -57,6 +58,19 @@ WHERE project_id = {projectId:String}
   AND time <= fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
   AND event_id IN {eventIds:Array(UUID)}
 GROUP BY event_id, name`
+
+const ToolCallsJson = z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() }))
+
+/** `tool_calls` is JSON written by insertExchanges; an unreadable value shows as no tool calls. */
+function parseToolCalls(text: string): ExchangeItem['toolCalls'] {
+  if (text === '' || text === '[]') return []
+  try {
+    const parsed = ToolCallsJson.safeParse(JSON.parse(text))
+    return parsed.success ? parsed.data : []
+  } catch {
+    return []
+  }
+}
 
 function toExchangeItem(row: ExchangeRowDb, scores: ScoreRowDb[]): ExchangeItem {
   const item: ExchangeItem = {
@@ -80,6 +94,7 @@ function toExchangeItem(row: ExchangeRowDb, scores: ScoreRowDb[]): ExchangeItem 
     prompt: row.prompt,
     responseText: row.response_text,
     finishReason: row.finish_reason,
+    toolCalls: parseToolCalls(row.tool_calls),
     scores: {},
     labels: {},
   }
