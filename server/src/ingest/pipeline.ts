@@ -1,3 +1,4 @@
+import { ZodError } from 'zod'
 import type { Logger } from '../log.ts'
 import { scoreExchange } from '../scoring/run.ts'
 import type { ScoreRow, Scorer } from '../scoring/scorer.ts'
@@ -19,6 +20,8 @@ export interface PipelineStats {
   written: number
   scored: number
   dropped: number
+  /** Rows that failed validation and were dropped rather than retried. */
+  invalid: number
   writeErrors: number
   lastError: string | null
 }
@@ -46,6 +49,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     written: 0,
     scored: 0,
     dropped: 0,
+    invalid: 0,
     writeErrors: 0,
     lastError: null,
   }
@@ -63,18 +67,46 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     timer.unref()
   }
 
+  /**
+   * A row that fails validation is not retryable: retrying the batch would block ingest forever. So the
+   * batch is written row by row and the invalid rows are dropped, counted and logged; storage errors
+   * still throw and are retried.
+   */
+  async function writeValid<T>(kind: string, rows: T[], write: (rows: T[]) => Promise<void>): Promise<T[]> {
+    try {
+      await write(rows)
+      return rows
+    } catch (err) {
+      if (!(err instanceof ZodError)) throw err
+      const written: T[] = []
+      for (const row of rows) {
+        try {
+          await write([row])
+          written.push(row)
+        } catch (rowErr) {
+          if (!(rowErr instanceof ZodError)) throw rowErr
+          stats.invalid++
+          deps.log('error', `dropping an invalid ${kind} row`, {
+            error: rowErr.issues[0]?.message ?? rowErr.message,
+          })
+        }
+      }
+      return written
+    }
+  }
+
   async function writeOnce(): Promise<void> {
     while (queue.length > 0 || pendingScores.length > 0) {
       if (queue.length > 0) {
         const batch = queue.slice(0, batchSize)
-        await deps.writeExchanges(batch)
+        const written = await writeValid('exchange', batch, deps.writeExchanges)
         queue = queue.slice(batch.length)
-        stats.written += batch.length
-        for (const ex of batch) pendingScores.push(...scoreExchange(ex, deps.scorers, deps.log))
+        stats.written += written.length
+        for (const ex of written) pendingScores.push(...scoreExchange(ex, deps.scorers, deps.log))
       }
       if (pendingScores.length > 0) {
         const rows = pendingScores
-        await deps.writeScores(rows)
+        await writeValid('score', rows, deps.writeScores)
         pendingScores = pendingScores.slice(rows.length)
         stats.scored += rows.length
       }

@@ -9,6 +9,10 @@ export function scoreExchange(exchange: ExchangeRecord, scorers: Scorer[], log: 
   for (const scorer of scorers) {
     try {
       for (const s of scorer.score(exchange)) {
+        if (!Number.isFinite(s.value)) {
+          log('error', 'scorer returned a non-finite value', { scorer: scorer.name, name: s.name })
+          continue
+        }
         rows.push({
           eventId: exchange.eventId,
           projectId: exchange.projectId,
