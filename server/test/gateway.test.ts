@@ -143,6 +143,7 @@ describe('gateway: pass-through', () => {
       prompt: 'What is the capital of France?',
       responseText: 'Hello! You said: What is the capital of France?',
       requestJson: JSON.stringify(params.messages),
+      toolsJson: '',
       toolCalls: [],
       errorMessage: '',
       sources,

@@ -12,7 +12,7 @@ import {
 } from '../src/db/clickhouse/index.ts'
 import type { ExchangeRecord } from '../src/ingest/exchange.ts'
 import { createPipeline } from '../src/ingest/pipeline.ts'
-import type { Scorer } from '../src/scoring/scorer.ts'
+import { type Scorer, syncScorer } from '../src/scoring/scorer.ts'
 
 function exchange(prompt: string, overrides: Partial<ExchangeRecord> = {}): ExchangeRecord {
   return {
@@ -32,6 +32,7 @@ function exchange(prompt: string, overrides: Partial<ExchangeRecord> = {}): Exch
     requestJson: '[]',
     prompt,
     responseText: `answer to ${prompt}`,
+    toolsJson: '',
     toolCalls: [],
     finishReason: 'stop',
     tags: { user: '', session: '', feature: '', policyVersion: '', extra: {} },
@@ -41,21 +42,13 @@ function exchange(prompt: string, overrides: Partial<ExchangeRecord> = {}): Exch
   }
 }
 
-const lengthScorer: Scorer = {
-  name: 'length',
-  version: '1',
-  score: (ex) => [
-    { name: 'length', value: ex.responseText.length },
-    { name: 'ratio', value: ex.prompt === 'nan' ? Number.NaN : 1 },
-  ],
-}
-const brokenScorer: Scorer = {
-  name: 'broken',
-  version: '1',
-  score: () => {
-    throw new Error('boom')
-  },
-}
+const lengthScorer: Scorer = syncScorer('length', '1', (ex) => [
+  { name: 'length', value: ex.response.length },
+  { name: 'ratio', value: ex.prompt === 'nan' ? Number.NaN : 1 },
+])
+const brokenScorer: Scorer = syncScorer('broken', '1', () => {
+  throw new Error('boom')
+})
 
 /** One bad row or one bad scorer must never block the rows around it (real chdb). */
 describe('ingest pipeline on embedded ClickHouse', () => {

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ExchangeRecord } from '../src/ingest/exchange.ts'
 import { classifyRefusal, refusalHeuristic } from '../src/scoring/refusal-heuristic.ts'
+import { toScoreInput } from '../src/scoring/scorer.ts'
 
 const XSTEST = path.resolve(import.meta.dirname, '../../../shared/data/xstest')
 
@@ -70,6 +71,7 @@ function exchange(responseText: string, toolCalls: ExchangeRecord['toolCalls'] =
     requestJson: '[]',
     prompt: 'hi',
     responseText,
+    toolsJson: '',
     toolCalls,
     finishReason: 'stop',
     tags: { user: '', session: '', feature: '', policyVersion: '', extra: {} },
@@ -153,7 +155,9 @@ describe('refusalHeuristic scorer', () => {
   it('names itself and returns one refusal score', () => {
     expect(refusalHeuristic.name).toBe('refusal-heuristic')
     expect(refusalHeuristic.version).toBe('1')
-    const [score, ...rest] = refusalHeuristic.score(exchange("Sorry, but I can't assist with that."))
+    const [score, ...rest] = refusalHeuristic.score(
+      toScoreInput(exchange("Sorry, but I can't assist with that.")),
+    )
     expect(rest).toHaveLength(0)
     expect(score).toMatchObject({ name: 'refusal', label: 'full' })
     expect(score?.value).toBeGreaterThan(0.5)
@@ -161,7 +165,7 @@ describe('refusalHeuristic scorer', () => {
 
   it('scores a tool-call-only response with empty text as none', () => {
     const [score] = refusalHeuristic.score(
-      exchange('', [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }]),
+      toScoreInput(exchange('', [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }])),
     )
     expect(score).toMatchObject({ name: 'refusal', label: 'none' })
     expect(score?.value).toBeLessThan(0.1)

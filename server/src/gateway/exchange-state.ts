@@ -58,6 +58,7 @@ export function toRecord(state: ExchangeState, route: string, upstream: string):
     requestJson: req?.requestJson ?? '',
     prompt: req?.prompt ?? '',
     responseText: res.responseText,
+    toolsJson: req?.toolsJson ?? '',
     toolCalls: res.toolCalls,
     finishReason: res.finishReason,
     tags: state.tags,

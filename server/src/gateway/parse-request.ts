@@ -8,6 +8,8 @@ export interface ParsedRequest {
   model: string
   stream: boolean
   requestJson: string
+  /** The declared `tools` array as JSON text, '' when the request has none. */
+  toolsJson: string
   prompt: string
   bodySources: Source[] | null
 }
@@ -89,5 +91,14 @@ export function parseRequest(endpoint: Endpoint, raw: Buffer): ParsedRequest {
     delete body.leash
     forwardBody = Buffer.from(JSON.stringify(body))
   }
-  return { forwardBody, model: body.model, stream: body.stream === true, requestJson, prompt, bodySources }
+  const toolsJson = Array.isArray(body.tools) && body.tools.length > 0 ? JSON.stringify(body.tools) : ''
+  return {
+    forwardBody,
+    model: body.model,
+    stream: body.stream === true,
+    requestJson,
+    toolsJson,
+    prompt,
+    bodySources,
+  }
 }

@@ -56,6 +56,8 @@ export interface ExchangeRecord {
   /** The last user turn, kept apart so scorers need not parse `requestJson`. */
   prompt: string
   responseText: string
+  /** The request's declared `tools` array as JSON text ('' when none), for tool-call verification. */
+  toolsJson: string
   toolCalls: ToolCall[]
   finishReason: string
   tags: ExchangeTags

@@ -1,6 +1,6 @@
 import { ZodError } from 'zod'
 import type { Logger } from '../log.ts'
-import { scoreExchange } from '../scoring/run.ts'
+import { scoreExchanges } from '../scoring/run.ts'
 import type { ScoreRow, Scorer } from '../scoring/scorer.ts'
 import type { ExchangeRecord, ExchangeSink } from './exchange.ts'
 
@@ -102,7 +102,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         const written = await writeValid('exchange', batch, deps.writeExchanges)
         queue = queue.slice(batch.length)
         stats.written += written.length
-        for (const ex of written) pendingScores.push(...scoreExchange(ex, deps.scorers, deps.log))
+        pendingScores.push(...(await scoreExchanges(written, deps.scorers, deps.log)))
       }
       if (pendingScores.length > 0) {
         const rows = pendingScores

@@ -1,22 +1,46 @@
 import type { ExchangeRecord } from '../ingest/exchange.ts'
 import type { Logger } from '../log.ts'
-import type { ScoreRow, Scorer } from './scorer.ts'
+import { type ScoreRow, type Scorer, toScoreInput } from './scorer.ts'
 
-/** Runs every scorer on one exchange; a scorer that throws loses only its own scores, loudly. */
-export function scoreExchange(exchange: ExchangeRecord, scorers: Scorer[], log: Logger): ScoreRow[] {
+/** Whether an exchange is scored at all: embeddings and failed calls are logged, never scored. */
+export function isScorable(ex: ExchangeRecord): boolean {
+  return ex.endpoint !== 'embeddings' && ex.outcome === 'ok'
+}
+
+/**
+ * Runs every scorer over a batch of exchanges. A scorer that throws, rejects or returns a non-finite
+ * value loses only its own scores for that batch, loudly; the exchanges are never lost.
+ */
+export async function scoreExchanges(
+  exchanges: readonly ExchangeRecord[],
+  scorers: readonly Scorer[],
+  log: Logger,
+): Promise<ScoreRow[]> {
+  const todo = exchanges.filter(isScorable)
+  if (todo.length === 0 || scorers.length === 0) return []
+  const inputs = todo.map(toScoreInput)
   const rows: ScoreRow[] = []
-  if (exchange.endpoint === 'embeddings' || exchange.outcome !== 'ok') return rows
-  for (const scorer of scorers) {
-    try {
-      for (const s of scorer.score(exchange)) {
+  const results = await Promise.allSettled(scorers.map(async (s) => s.scoreBatch(inputs)))
+  results.forEach((result, si) => {
+    const scorer = scorers[si] as Scorer
+    if (result.status === 'rejected') {
+      log('error', 'scorer failed', {
+        scorer: scorer.name,
+        batch: todo.length,
+        error: (result.reason as Error)?.message ?? String(result.reason),
+      })
+      return
+    }
+    todo.forEach((ex, i) => {
+      for (const s of result.value[i] ?? []) {
         if (!Number.isFinite(s.value)) {
           log('error', 'scorer returned a non-finite value', { scorer: scorer.name, name: s.name })
           continue
         }
         rows.push({
-          eventId: exchange.eventId,
-          projectId: exchange.projectId,
-          time: exchange.time,
+          eventId: ex.eventId,
+          projectId: ex.projectId,
+          time: ex.time,
           scorer: scorer.name,
           scorerVersion: scorer.version,
           name: s.name,
@@ -24,13 +48,7 @@ export function scoreExchange(exchange: ExchangeRecord, scorers: Scorer[], log: 
           label: s.label ?? '',
         })
       }
-    } catch (err) {
-      log('error', 'scorer failed', {
-        scorer: scorer.name,
-        eventId: exchange.eventId,
-        error: (err as Error).message,
-      })
-    }
-  }
+    })
+  })
   return rows
 }

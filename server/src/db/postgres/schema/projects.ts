@@ -1,4 +1,5 @@
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import type { ProjectSettingsInput } from '@leash/shared'
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
 export const projects = pgTable(
   'projects',
@@ -6,6 +7,8 @@ export const projects = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     slug: text('slug').notNull(),
     name: text('name').notNull(),
+    /** Routes, prices, redaction, retention, reward model; validated by `ProjectSettings` (@leash/shared). */
+    settings: jsonb('settings').$type<ProjectSettingsInput>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('projects_slug_idx').on(t.slug)],

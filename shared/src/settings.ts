@@ -1,0 +1,70 @@
+import { z } from 'zod'
+
+/**
+ * Per-project settings, stored as JSON in `projects.settings` (Postgres) and validated here on read
+ * and write. Every field has a default, so `{}` is a valid settings object.
+ */
+
+/** One upstream a route can send a call to. Provider keys are never stored: name an env var instead. */
+export const UpstreamSettings = z.object({
+  name: z.string().min(1),
+  baseUrl: z.url(),
+  /** Environment variable holding the provider key (Leash-held key mode); omitted = no key sent. */
+  apiKeyEnv: z.string().min(1).optional(),
+  /** Requested model name -> the name this upstream knows it by. */
+  modelMap: z.record(z.string(), z.string()).default({}),
+  /** Total per-attempt timeout for this upstream, ms; defaults to the gateway's. */
+  timeoutMs: z.number().int().positive().optional(),
+})
+export type UpstreamSettings = z.infer<typeof UpstreamSettings>
+
+/** A route: chosen by model name (exact, or glob with `*`), tried upstream by upstream in order. */
+export const RouteSettings = z.object({
+  name: z.string().min(1),
+  models: z.array(z.string().min(1)).min(1),
+  upstreams: z.array(UpstreamSettings).min(1),
+})
+export type RouteSettings = z.infer<typeof RouteSettings>
+
+/** USD per million tokens. */
+export const ModelPrice = z.object({
+  input: z.number().nonnegative(),
+  cachedInput: z.number().nonnegative().optional(),
+  output: z.number().nonnegative(),
+})
+export type ModelPrice = z.infer<typeof ModelPrice>
+
+export const RedactionKind = z.enum(['email', 'phone', 'card', 'api_key'])
+export type RedactionKind = z.infer<typeof RedactionKind>
+
+export const RewardModelRef = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('builtin') }),
+  /** A Hugging Face ONNX layout folder (config.json, tokenizer.json, model.onnx). */
+  z.object({ kind: z.literal('onnx'), path: z.string().min(1) }),
+  z.object({ kind: z.literal('remote'), url: z.url(), timeoutMs: z.number().int().positive().optional() }),
+])
+export type RewardModelRef = z.infer<typeof RewardModelRef>
+
+export const ProjectSettings = z.object({
+  /** Raw rows older than this are dropped by ClickHouse's TTL. */
+  retentionDays: z.number().int().min(1).max(3650).default(90),
+  redaction: z
+    .object({
+      enabled: z.boolean().default(false),
+      kinds: z.array(RedactionKind).default(['email', 'phone', 'card', 'api_key']),
+    })
+    .default({ enabled: false, kinds: ['email', 'phone', 'card', 'api_key'] }),
+  /** Routes tried in order; a model no route matches goes to the default upstream. */
+  routes: z.array(RouteSettings).default([]),
+  /** Per-model price overrides on top of the repo's price table. */
+  prices: z.record(z.string(), ModelPrice).default({}),
+  scoring: z
+    .object({
+      reward: RewardModelRef.default({ kind: 'builtin' }),
+      /** A second reward model run in shadow, written as `reward_shadow`. */
+      shadowReward: RewardModelRef.nullable().default(null),
+    })
+    .default({ reward: { kind: 'builtin' }, shadowReward: null }),
+})
+export type ProjectSettings = z.infer<typeof ProjectSettings>
+export type ProjectSettingsInput = z.input<typeof ProjectSettings>
