@@ -33,6 +33,8 @@ function exchange(prompt: string, overrides: Partial<ExchangeRecord> = {}): Exch
     prompt,
     responseText: `answer to ${prompt}`,
     toolsJson: '',
+    usageFromUpstream: true,
+    costUsd: 0,
     toolCalls: [],
     finishReason: 'stop',
     tags: { user: '', session: '', feature: '', policyVersion: '', extra: {} },

@@ -72,6 +72,8 @@ function exchange(responseText: string, toolCalls: ExchangeRecord['toolCalls'] =
     prompt: 'hi',
     responseText,
     toolsJson: '',
+    usageFromUpstream: true,
+    costUsd: 0,
     toolCalls,
     finishReason: 'stop',
     tags: { user: '', session: '', feature: '', policyVersion: '', extra: {} },

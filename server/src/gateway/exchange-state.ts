@@ -55,6 +55,8 @@ export function toRecord(state: ExchangeState, route: string, upstream: string):
     latencyMs: (state.endedAt ?? performance.now()) - state.t0,
     ttftMs: state.ttftMs,
     usage: res.usage,
+    usageFromUpstream: res.usage !== null,
+    costUsd: 0,
     requestJson: req?.requestJson ?? '',
     prompt: req?.prompt ?? '',
     responseText: res.responseText,

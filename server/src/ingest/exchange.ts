@@ -51,6 +51,10 @@ export interface ExchangeRecord {
   /** Time to first byte of the response body; null when nothing was received. */
   ttftMs: number | null
   usage: ExchangeUsage | null
+  /** Whether `usage` came from the upstream (true) or was counted locally by Leash (false). */
+  usageFromUpstream: boolean
+  /** Estimated cost in USD from the price table (0 when the model has no price). */
+  costUsd: number
   /** The request's `messages` (chat) or `prompt` (completions), as JSON text. */
   requestJson: string
   /** The last user turn, kept apart so scorers need not parse `requestJson`. */
