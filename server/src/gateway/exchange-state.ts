@@ -1,6 +1,17 @@
-import type { Endpoint, ExchangeOutcome, ExchangeRecord, ExchangeTags, Source } from '../ingest/exchange.ts'
-import type { ParsedRequest } from './parse-request.ts'
-import { parseJsonResponse, parseSseResponse } from './parse-response.ts'
+import type { ProjectSettings } from '@leash/shared'
+import type {
+  Endpoint,
+  ExchangeOutcome,
+  ExchangeRecord,
+  ExchangeTags,
+  ExchangeUsage,
+  Source,
+} from '../ingest/exchange.ts'
+import { costUsd, priceFor } from '../pricing/index.ts'
+import { type ParsedRequest, requestFields } from './parse-request.ts'
+import { type ParsedResponse, parseJsonResponse, parseSseResponse } from './parse-response.ts'
+import { createRedactor, type Redactor, redactDeep, redactJsonText } from './redact.ts'
+import { estimateTokens } from './tokens.ts'
 
 /** Response bytes kept for the record; past this the copy stops (the caller still gets everything). */
 export const CAPTURE_LIMIT_BYTES = 8 * 1024 * 1024
@@ -9,18 +20,22 @@ export const CAPTURE_LIMIT_BYTES = 8 * 1024 * 1024
 export interface ExchangeState {
   eventId: string
   projectId: string
+  settings: ProjectSettings
   time: number
   t0: number
   endpoint: Endpoint
   request: ParsedRequest | null
   tags: ExchangeTags
   sources: Source[]
+  route: string
+  upstream: string
   status: number
   outcome: ExchangeOutcome
   ttftMs: number | null
   endedAt: number | null
   errorMessage: string
   sse: boolean
+  /** Upstream bytes as received (before any usage stripping), for the record. */
   chunks: Buffer[]
   capturedBytes: number
 }
@@ -31,7 +46,36 @@ export function capture(state: ExchangeState, chunk: Buffer): void {
   state.capturedBytes += chunk.length
 }
 
-export function toRecord(state: ExchangeState, route: string, upstream: string): ExchangeRecord {
+function estimateUsage(
+  state: ExchangeState,
+  res: ParsedResponse,
+  estimatePrompt: () => number,
+): ExchangeUsage | null {
+  if (state.status < 200 || state.status >= 300) return null
+  let completion = estimateTokens(res.responseText)
+  for (const c of res.toolCalls) completion += 3 + estimateTokens(c.name) + estimateTokens(c.arguments)
+  return {
+    promptTokens: estimatePrompt(),
+    completionTokens: state.endpoint === 'embeddings' ? 0 : completion,
+    cachedTokens: 0,
+  }
+}
+
+const redactors = new WeakMap<object, Redactor>()
+
+function redactorFor(settings: ProjectSettings): Redactor | null {
+  const r = settings.redaction
+  if (!r.enabled || r.kinds.length === 0) return null
+  let fn = redactors.get(r)
+  if (!fn) {
+    fn = createRedactor(r.kinds)
+    redactors.set(r, fn)
+  }
+  return fn
+}
+
+/** Builds the stored record: parses the copy, fills usage (or estimates it), prices it and redacts it. */
+export function toRecord(state: ExchangeState): ExchangeRecord {
   const req = state.request
   const bytes = Buffer.concat(state.chunks, state.capturedBytes)
   const res = state.sse ? parseSseResponse(state.endpoint, bytes) : parseJsonResponse(state.endpoint, bytes)
@@ -41,30 +85,41 @@ export function toRecord(state: ExchangeState, route: string, upstream: string):
     errorMessage = 'upstream response could not be parsed'
   }
   if (!errorMessage && res.errorMessage) errorMessage = res.errorMessage
+
+  const fields = req ? requestFields(state.endpoint, req.body) : null
+  const usage = res.usage ?? (fields ? estimateUsage(state, res, fields.estimatePromptTokens) : null)
+  const model = res.model ?? req?.model ?? ''
+  const price = model ? priceFor(model, state.settings.prices) : null
+
+  const redact = redactorFor(state.settings)
+  const r = redact ?? ((s: string) => s)
+  const deep = (v: unknown) => (redact ? redactDeep(v, redact) : v)
   return {
     eventId: state.eventId,
     projectId: state.projectId,
     time: state.time,
     endpoint: state.endpoint,
-    route,
-    upstream,
-    model: res.model ?? req?.model ?? '',
+    route: state.route,
+    upstream: state.upstream,
+    model,
     stream: req?.stream ?? false,
     status: state.status,
     outcome,
     latencyMs: (state.endedAt ?? performance.now()) - state.t0,
     ttftMs: state.ttftMs,
-    usage: res.usage,
+    usage,
     usageFromUpstream: res.usage !== null,
-    costUsd: 0,
-    requestJson: req?.requestJson ?? '',
-    prompt: req?.prompt ?? '',
-    responseText: res.responseText,
-    toolsJson: req?.toolsJson ?? '',
-    toolCalls: res.toolCalls,
+    costUsd: costUsd(usage, price),
+    requestJson: fields ? JSON.stringify(deep(fields.requestValue)) : '',
+    prompt: r(fields?.prompt ?? ''),
+    responseText: r(res.responseText),
+    toolsJson: fields?.tools ? JSON.stringify(fields.tools) : '',
+    toolCalls: redact
+      ? res.toolCalls.map((c) => ({ ...c, arguments: redactJsonText(c.arguments, redact) }))
+      : res.toolCalls,
     finishReason: res.finishReason,
     tags: state.tags,
-    sources: state.sources,
-    errorMessage: errorMessage.slice(0, 2000),
+    sources: redact ? state.sources.map((s) => ({ ...s, text: redact(s.text) })) : state.sources,
+    errorMessage: r(errorMessage).slice(0, 2000),
   }
 }

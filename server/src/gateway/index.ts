@@ -1,16 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Agent } from 'undici'
+import { ProjectSettings } from '@leash/shared'
 import type { Endpoint, ExchangeSink } from '../ingest/exchange.ts'
 import { GatewayError, sendError } from './errors.ts'
 import { newEventId } from './event-id.ts'
 import { type ExchangeState, toRecord } from './exchange-state.ts'
-import { readHeaderSources, readTags } from './leash-headers.ts'
-import { parseRequest } from './parse-request.ts'
-import { type ProxyTarget, proxy } from './proxy.ts'
+import { forwardHeaders, readHeaderSources, readTags } from './leash-headers.ts'
+import { forwardBody, parseRequest } from './parse-request.ts'
+import { type ProxyPlan, proxy } from './proxy.ts'
 import { readBody } from './read-body.ts'
+import { AgentPool, DEFAULT_ROUTE, makeUpstream, type Route, RouteTable } from './upstreams.ts'
 
 export interface KeyResolver {
   resolve(rawKey: string): Promise<{ projectId: string } | null>
+}
+
+/** Per-project settings, served from memory (see projects/settings.ts). */
+export interface SettingsSource {
+  get(projectId: string): ProjectSettings
 }
 
 export interface GatewayDeps {
@@ -19,8 +25,12 @@ export interface GatewayDeps {
   keys: KeyResolver
   /** Gets one record per finished exchange, after the caller's response has ended. */
   sink: ExchangeSink
+  /** Routes, prices and redaction per project; without it every project uses the defaults. */
+  settings?: SettingsSource
+  /** Where route upstreams' `apiKeyEnv` names are looked up (the process environment in production). */
+  env?: Record<string, string | undefined>
   bodyLimitBytes: number
-  /** Time allowed until upstream response headers; also the idle timeout on the response body. */
+  /** Default time allowed until upstream response headers; also the idle timeout on the response body. */
   upstreamTimeoutMs: number
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
 }
@@ -35,37 +45,61 @@ const POST_ROUTES: Record<string, Endpoint> = {
   '/v1/completions': 'completions',
   '/v1/embeddings': 'embeddings',
 }
-const ROUTE = 'default'
+const DEFAULT_SETTINGS: ProjectSettings = ProjectSettings.parse({})
+const BEARER = /^Bearer\s+(\S+)\s*$/i
+const RECENT_KEY_MS = 1_000
 const ignore = () => {}
 
-export function createGateway(deps: GatewayDeps): Gateway {
-  const agent = new Agent({
-    keepAliveTimeout: 30_000,
-    connections: 512,
-    connectTimeout: Math.min(10_000, deps.upstreamTimeoutMs),
-  })
-  const target: ProxyTarget = {
-    agent,
-    baseUrl: deps.upstream.baseUrl.replace(/\/+$/, ''),
-    apiKey: deps.upstream.apiKey,
-    name: deps.upstream.name,
-    timeoutMs: deps.upstreamTimeoutMs,
-  }
+interface Caller {
+  projectId: string
+  /** Pass-through mode: the caller's provider `Authorization`, forwarded unchanged, never stored. */
+  authorization: string | undefined
+}
 
-  async function authenticate(req: IncomingMessage): Promise<string> {
+export function createGateway(deps: GatewayDeps): Gateway {
+  const pool = new AgentPool()
+  const defaultRoute: Route = {
+    name: DEFAULT_ROUTE,
+    upstreams: [
+      makeUpstream(pool, {
+        name: deps.upstream.name,
+        baseUrl: deps.upstream.baseUrl,
+        apiKey: deps.upstream.apiKey,
+        timeoutMs: deps.upstreamTimeoutMs,
+      }),
+    ],
+  }
+  const routes = new RouteTable(pool, deps.env ?? {}, deps.upstreamTimeoutMs)
+  const settingsOf = (projectId: string) => deps.settings?.get(projectId) ?? DEFAULT_SETTINGS
+  // Raw key -> project for a second, sparing the resolver's hash on every call of a busy client.
+  const recentKeys = new Map<string, { projectId: string; until: number }>()
+
+  /** Mode (a): Leash key as the Bearer. Mode (b): Leash key in `x-leash-key`, provider key as the Bearer. */
+  async function authenticate(req: IncomingMessage): Promise<Caller> {
+    const leashKey = req.headers['x-leash-key']
     const auth = req.headers.authorization
-    const match = auth === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(auth)
-    if (!match?.[1]) {
+    let raw: string | undefined
+    let passThrough: string | undefined
+    if (typeof leashKey === 'string' && leashKey.trim() !== '') {
+      raw = leashKey.trim()
+      passThrough = auth
+    } else {
+      raw = auth === undefined ? undefined : BEARER.exec(auth)?.[1]
+    }
+    if (!raw) {
       throw new GatewayError(
         401,
-        'Missing API key: send Authorization: Bearer <leash project key>.',
+        'Missing API key: send Authorization: Bearer <leash project key>, or x-leash-key with your provider key as the Bearer.',
         'invalid_request_error',
         'invalid_api_key',
       )
     }
+    const now = Date.now()
+    const recent = recentKeys.get(raw)
+    if (recent && recent.until > now) return { projectId: recent.projectId, authorization: passThrough }
     let found: { projectId: string } | null
     try {
-      found = await deps.keys.resolve(match[1])
+      found = await deps.keys.resolve(raw)
     } catch (err) {
       deps.log('error', 'gateway key lookup failed', {
         error: err instanceof Error ? err.message : String(err),
@@ -74,15 +108,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
     if (!found)
       throw new GatewayError(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key')
-    return found.projectId
+    if (recentKeys.size >= 10_000) recentKeys.clear()
+    recentKeys.set(raw, { projectId: found.projectId, until: now + RECENT_KEY_MS })
+    return { projectId: found.projectId, authorization: passThrough }
   }
 
   function finish(state: ExchangeState): void {
     state.endedAt = performance.now()
-    // Off the response's tick: parsing the copy and recording never delay the caller.
+    // Off the response's tick: parsing the copy, pricing, redacting and recording never delay the caller.
     setImmediate(() => {
       try {
-        deps.sink.record(toRecord(state, ROUTE, target.name))
+        deps.sink.record(toRecord(state))
       } catch (err) {
         deps.log('error', 'gateway could not record an exchange', {
           eventId: state.eventId,
@@ -95,16 +131,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
   async function exchange(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, path: string) {
     const time = Date.now()
     const t0 = performance.now()
-    const projectId = await authenticate(req)
+    const caller = await authenticate(req)
+    const settings = settingsOf(caller.projectId)
     const state: ExchangeState = {
       eventId: newEventId(time),
-      projectId,
+      projectId: caller.projectId,
+      settings,
       time,
       t0,
       endpoint,
       request: null,
       tags: readTags(req.headers),
       sources: [],
+      route: DEFAULT_ROUTE,
+      upstream: '',
       status: 0,
       outcome: 'ok',
       ttftMs: null,
@@ -114,10 +154,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
       chunks: [],
       capturedBytes: 0,
     }
+    let route = defaultRoute
     try {
       const body = await readBody(req, deps.bodyLimitBytes)
       state.request = parseRequest(endpoint, body)
       state.sources = readHeaderSources(req.headers) ?? state.request.bodySources ?? []
+      route = routes.match(settings, state.request.model) ?? defaultRoute
     } catch (err) {
       const ge =
         err instanceof GatewayError ? err : new GatewayError(400, 'invalid request', 'invalid_request_error')
@@ -129,24 +171,45 @@ export function createGateway(deps: GatewayDeps): Gateway {
       finish(state)
       return
     }
-    await proxy(target, req, res, path, state.request.forwardBody, state)
+    const parsed = state.request
+    state.route = route.name
+    const plan: ProxyPlan = {
+      route,
+      method: 'POST',
+      path,
+      headers: forwardHeaders(req.headers),
+      callerAuthorization: caller.authorization,
+      body: (u) => forwardBody(parsed, u.modelMap?.[parsed.model]),
+      stripUsage: parsed.injectUsage,
+    }
+    await proxy(plan, res, state)
     finish(state)
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handleModels(req: IncomingMessage, res: ServerResponse, path: string) {
+    const caller = await authenticate(req)
+    const plan: ProxyPlan = {
+      route: defaultRoute,
+      method: 'GET',
+      path,
+      headers: forwardHeaders(req.headers),
+      callerAuthorization: caller.authorization,
+      body: null,
+      stripUsage: false,
+    }
+    return proxy(plan, res, null)
+  }
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/'
     const q = url.indexOf('?')
     const path = q === -1 ? url : url.slice(0, q)
     const upstreamPath = url.slice(3) // drop '/v1', keep the query string
     const endpoint = POST_ROUTES[path]
     if (endpoint && req.method === 'POST') return exchange(req, res, endpoint, upstreamPath)
-    if (path === '/v1/models' || path.startsWith('/v1/models/')) {
-      if (req.method === 'GET') {
-        await authenticate(req)
-        return proxy(target, req, res, upstreamPath, null, null)
-      }
-    }
-    const known = endpoint !== undefined || path === '/v1/models' || path.startsWith('/v1/models/')
+    const models = path === '/v1/models' || path.startsWith('/v1/models/')
+    if (models && req.method === 'GET') return handleModels(req, res, upstreamPath)
+    const known = endpoint !== undefined || models
     throw new GatewayError(
       known ? 405 : 404,
       known
@@ -162,7 +225,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // A caller that vanishes makes these streams error; that is an outcome, never a crash.
       req.on('error', ignore)
       res.on('error', ignore)
-      route(req, res).catch((err: unknown) => {
+      dispatch(req, res).catch((err: unknown) => {
         if (err instanceof GatewayError) return sendError(res, err)
         deps.log('error', 'gateway request failed', {
           error: err instanceof Error ? err.message : String(err),
@@ -171,7 +234,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       })
     },
     async close() {
-      await agent.destroy()
+      pool.destroy()
     },
   }
 }

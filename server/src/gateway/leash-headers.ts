@@ -91,21 +91,23 @@ const DROP = new Set([
   'expect',
 ])
 
-export function forwardHeaders(
-  headers: IncomingHttpHeaders,
-  apiKey: string | undefined,
-): Record<string, string> {
+/** Caller headers to forward upstream; the gateway adds `authorization` per attempt. */
+export function forwardHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {}
-  const connectionListed = String(headers.connection ?? '')
-    .toLowerCase()
-    .split(',')
-    .map((s) => s.trim())
-  for (const [name, value] of Object.entries(headers)) {
+  const connection = headers.connection
+  const listed =
+    connection && connection !== 'keep-alive' && connection !== 'close'
+      ? connection
+          .toLowerCase()
+          .split(',')
+          .map((s) => s.trim())
+      : null
+  for (const name in headers) {
+    const value = headers[name]
     if (value === undefined || DROP.has(name) || name.startsWith('x-leash-')) continue
-    if (connectionListed.includes(name)) continue
+    if (listed?.includes(name)) continue
     out[name] = Array.isArray(value) ? value.join(', ') : value
   }
-  if (apiKey !== undefined) out.authorization = `Bearer ${apiKey}`
   return out
 }
 
@@ -116,16 +118,20 @@ const RESPONSE_DROP = new Set([
   'transfer-encoding',
   'trailer',
   'upgrade',
-  'content-length', // the gateway re-frames the body; a cut stream must still end cleanly
 ])
 
-export function responseHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || RESPONSE_DROP.has(name)) continue
-    out[name] = value
+/**
+ * Upstream response headers for the caller, as a flat `[name, value, ...]` list in the upstream's own
+ * spelling. An event stream loses `content-length` so a cut stream can still end cleanly.
+ */
+export function responseHeaders(raw: string[], sse: boolean, eventId: string | undefined): string[] {
+  const out: string[] = []
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    const lower = name.toLowerCase()
+    if (RESPONSE_DROP.has(lower) || (sse && lower === 'content-length')) continue
+    out.push(name, raw[i + 1] as string)
   }
+  if (eventId !== undefined) out.push('x-leash-event-id', eventId)
   return out
 }

@@ -1,21 +1,24 @@
 import type { Endpoint, Source } from '../ingest/exchange.ts'
 import { badRequest } from './errors.ts'
 import { parseSources } from './leash-headers.ts'
+import { estimateChatPromptTokens, estimateTokens } from './tokens.ts'
 
+type Json = Record<string, unknown>
+
+/** What the hot path needs from a request body; everything for the record is derived later. */
 export interface ParsedRequest {
-  /** Bytes to send upstream: the original ones unless a `leash` field had to be removed. */
-  forwardBody: Buffer
+  /** The parsed body, `leash` field removed; never mutated after parsing. */
+  body: Json
+  /** Bytes to send upstream when no rewrite is needed: the original ones unless `leash` was removed. */
+  raw: Buffer
   model: string
   stream: boolean
-  requestJson: string
-  /** The declared `tools` array as JSON text, '' when the request has none. */
-  toolsJson: string
-  prompt: string
+  /** A chat stream without `stream_options.include_usage`: Leash asks for usage and strips it again. */
+  injectUsage: boolean
   bodySources: Source[] | null
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Text of a message `content`: a string, or an array of parts whose text parts are joined. */
 export function contentText(content: unknown): string {
@@ -43,7 +46,7 @@ function promptText(prompt: unknown): string {
   return JSON.stringify(prompt)
 }
 
-/** Validates the body for `endpoint` and extracts what the record needs; throws a 400 GatewayError. */
+/** Validates the body for `endpoint` and extracts what routing needs; throws a 400 GatewayError. */
 export function parseRequest(endpoint: Endpoint, raw: Buffer): ParsedRequest {
   let body: unknown
   try {
@@ -55,31 +58,19 @@ export function parseRequest(endpoint: Endpoint, raw: Buffer): ParsedRequest {
   if (typeof body.model !== 'string' || body.model === '') {
     throw badRequest("you must provide a 'model' string", 'model', 'missing_required_parameter')
   }
-
-  let requestJson: string
-  let prompt: string
   if (endpoint === 'chat.completions') {
-    const messages = body.messages
-    if (!Array.isArray(messages) || messages.length === 0) {
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
       throw badRequest("'messages' must be a non-empty array", 'messages', 'missing_required_parameter')
     }
-    requestJson = JSON.stringify(messages)
-    prompt = lastUserText(messages)
   } else if (endpoint === 'completions') {
     if (body.prompt === undefined || body.prompt === null) {
       throw badRequest("you must provide a 'prompt'", 'prompt', 'missing_required_parameter')
     }
-    requestJson = JSON.stringify(body.prompt)
-    prompt = promptText(body.prompt)
-  } else {
-    if (body.input === undefined || body.input === null) {
-      throw badRequest("you must provide an 'input'", 'input', 'missing_required_parameter')
-    }
-    requestJson = JSON.stringify(body.input)
-    prompt = promptText(body.input)
+  } else if (body.input === undefined || body.input === null) {
+    throw badRequest("you must provide an 'input'", 'input', 'missing_required_parameter')
   }
 
-  let forwardBody = raw
+  let forward = raw
   let bodySources: Source[] | null = null
   if ('leash' in body) {
     const leash = body.leash
@@ -89,16 +80,60 @@ export function parseRequest(endpoint: Endpoint, raw: Buffer): ParsedRequest {
     if (isObject(leash) && leash.sources !== undefined)
       bodySources = parseSources(leash.sources, 'leash.sources')
     delete body.leash
-    forwardBody = Buffer.from(JSON.stringify(body))
+    forward = Buffer.from(JSON.stringify(body))
   }
-  const toolsJson = Array.isArray(body.tools) && body.tools.length > 0 ? JSON.stringify(body.tools) : ''
-  return {
-    forwardBody,
-    model: body.model,
-    stream: body.stream === true,
-    requestJson,
-    toolsJson,
-    prompt,
-    bodySources,
+  const stream = body.stream === true
+  const opts = body.stream_options
+  const injectUsage =
+    endpoint === 'chat.completions' && stream && !(isObject(opts) && opts.include_usage === true)
+  return { body, raw: forward, model: body.model, stream, injectUsage, bodySources }
+}
+
+/**
+ * The bytes for one upstream: the original body, or a re-serialised copy when the upstream maps the
+ * model name or Leash adds `stream_options.include_usage`.
+ */
+export function forwardBody(req: ParsedRequest, mappedModel: string | undefined): Buffer {
+  if (!req.injectUsage && mappedModel === undefined) return req.raw
+  const copy: Json = { ...req.body }
+  if (mappedModel !== undefined) copy.model = mappedModel
+  if (req.injectUsage) {
+    const opts = isObject(req.body.stream_options) ? req.body.stream_options : {}
+    copy.stream_options = { ...opts, include_usage: true }
   }
+  return Buffer.from(JSON.stringify(copy))
+}
+
+/** The record's request fields, derived from the parsed body after the response has been sent. */
+export interface RequestFields {
+  /** `messages` (chat), `prompt` (completions) or `input` (embeddings): the value to store as JSON. */
+  requestValue: unknown
+  prompt: string
+  tools: unknown[] | null
+  estimatePromptTokens(): number
+}
+
+export function requestFields(endpoint: Endpoint, body: Json): RequestFields {
+  if (endpoint === 'chat.completions') {
+    const messages = body.messages as unknown[]
+    return {
+      requestValue: messages,
+      prompt: lastUserText(messages),
+      tools: Array.isArray(body.tools) && body.tools.length > 0 ? body.tools : null,
+      estimatePromptTokens: () =>
+        estimateChatPromptTokens(
+          messages.map((m) =>
+            isObject(m)
+              ? {
+                  role: String(m.role ?? ''),
+                  text: contentText(m.content) || (m.tool_calls ? JSON.stringify(m.tool_calls) : ''),
+                }
+              : { role: '', text: '' },
+          ),
+        ),
+    }
+  }
+  const value = endpoint === 'completions' ? body.prompt : body.input
+  const text = promptText(value)
+  return { requestValue: value, prompt: text, tools: null, estimatePromptTokens: () => estimateTokens(text) }
 }

@@ -3,10 +3,14 @@ import type { AddressInfo } from 'node:net'
 
 /** How the fake upstream answers; the mode persists until changed (or is overridden by `x-upstream-mode`). */
 export type UpstreamMode =
-  | { kind: 'normal'; chunks?: number } // JSON, or `chunks` SSE content deltas when the body asks to stream
+  | { kind: 'normal'; chunks?: number; splitBytes?: number } // JSON, or `chunks` SSE deltas when asked to stream;
+  // `splitBytes` writes the stream in pieces of that many bytes, so events straddle network chunks
+  | { kind: 'no_usage'; chunks?: number } // like normal, but never reports usage (ignores include_usage)
   | { kind: 'tool_calls' } // tool calls; streamed as argument deltas when the body asks to stream
   | { kind: 'slow'; delayMs: number } // waits before sending headers
   | { kind: 'error'; status: number } // OpenAI-shaped error with this status
+  | { kind: 'cut_before_headers' } // destroys the socket without answering
+  | { kind: 'drop_reused' } // like a server that closed an idle keep-alive socket: a reused one is dropped
   | { kind: 'cut'; afterChunks: number } // streams some events, then destroys the socket
   | { kind: 'hold'; chunks?: number } // streams one event, then waits for release()
   | { kind: 'garbage' } // 200 with a body that is not JSON
@@ -55,6 +59,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
   let mode: UpstreamMode = { kind: 'normal' }
   let waiters: Array<() => void> = []
   let seq = 0
+  const servedBy = new WeakMap<object, number>()
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -78,12 +83,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
       record.body += text
       res.write(text)
     }
-    const event = (payload: Json | '[DONE]') => {
-      const data = payload === '[DONE]' ? payload : JSON.stringify(payload)
-      if (payload !== '[DONE]') record.events.push(data)
-      write(`data: ${data}\n\n`)
-    }
-    return { record, write, event }
+    return { record, write }
   }
 
   function json(path: string, res: ServerResponse, status: number, payload: unknown) {
@@ -103,6 +103,11 @@ export async function startTestUpstream(): Promise<TestUpstream> {
         error: { message: `upstream exploded (${m.status})`, type: 'server_error', param: null, code: null },
       })
     }
+    const socket = req.socket
+    const served = (servedBy.get(socket) ?? 0) + 1
+    servedBy.set(socket, served)
+    if (m.kind === 'cut_before_headers' || (m.kind === 'drop_reused' && served > 1))
+      return void socket.destroy()
     if (m.kind === 'garbage') {
       const t = track(path, res, 200)
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -122,7 +127,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
         object: 'list',
         model: `${model}-resolved`,
         data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
-        usage: { prompt_tokens: 4, total_tokens: 4 },
+        ...(m.kind === 'no_usage' ? {} : { usage: { prompt_tokens: 4, total_tokens: 4 } }),
       })
     }
     const chat = path.startsWith('/v1/chat/completions')
@@ -169,12 +174,28 @@ export async function startTestUpstream(): Promise<TestUpstream> {
         created: CREATED,
         model: resolved,
         choices: [choice],
-        usage,
+        ...(m.kind === 'no_usage' ? {} : { usage }),
       })
     }
 
     const t = track(path, res, 200)
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+    const opts = body.stream_options as Json | undefined
+    const usageOn = opts?.include_usage === true && m.kind !== 'no_usage'
+    const split = m.kind === 'normal' ? m.splitBytes : undefined
+    // Like OpenAI: with include_usage every chunk carries `"usage":null`, then a usage-only chunk.
+    const emit = async (payload: Json | '[DONE]') => {
+      const full =
+        usageOn && payload !== '[DONE]' && !('usage' in payload) ? { ...payload, usage: null } : payload
+      const data = full === '[DONE]' ? full : JSON.stringify(full)
+      if (full !== '[DONE]') t.record.events.push(data)
+      const text = `data: ${data}\n\n`
+      if (!split) return t.write(text)
+      for (let k = 0; k < text.length; k += split) {
+        t.write(text.slice(k, k + split))
+        await sleep(1)
+      }
+    }
     const object = chat ? 'chat.completion.chunk' : 'text_completion'
     const base = { id, object, created: CREATED, model: resolved }
     const deltas: Json[] = []
@@ -194,7 +215,8 @@ export async function startTestUpstream(): Promise<TestUpstream> {
         ],
       })
     } else {
-      const n = (m.kind === 'normal' || m.kind === 'hold' ? m.chunks : undefined) ?? 4
+      const n =
+        (m.kind === 'normal' || m.kind === 'hold' || m.kind === 'no_usage' ? m.chunks : undefined) ?? 4
       const words = text.split(' ')
       for (let i = 0; i < n; i++)
         deltas.push({
@@ -208,7 +230,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
       const choice = chat
         ? { index: 0, delta: deltas[i], finish_reason: null, logprobs: null }
         : { index: 0, text: deltas[i]?.content ?? '', finish_reason: null, logprobs: null }
-      t.event({ ...base, choices: [choice] })
+      await emit({ ...base, choices: [choice] })
       if (m.kind === 'hold' && i === 0) await new Promise<void>((r) => waiters.push(r))
       else await sleep(2)
       if (res.destroyed) return
@@ -216,10 +238,9 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     const last = chat
       ? { index: 0, delta: {}, finish_reason: tools ? 'tool_calls' : 'stop', logprobs: null }
       : { index: 0, text: '', finish_reason: 'stop', logprobs: null }
-    t.event({ ...base, choices: [last] })
-    const opts = body.stream_options as Json | undefined
-    if (opts?.include_usage === true) t.event({ ...base, choices: [], usage })
-    t.event('[DONE]')
+    await emit({ ...base, choices: [last] })
+    if (usageOn) await emit({ ...base, choices: [], usage })
+    await emit('[DONE]')
     res.end()
   }
 
