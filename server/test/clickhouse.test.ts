@@ -13,6 +13,7 @@ import {
   listExchanges,
   migrateClickHouse,
   overviewTimeSeries,
+  readMigrations,
 } from '../src/db/clickhouse/index.ts'
 import type { ExchangeRecord } from '../src/ingest/exchange.ts'
 import type { ScoreRow } from '../src/scoring/scorer.ts'
@@ -47,12 +48,20 @@ function exchange(overrides: Partial<ExchangeRecord>): ExchangeRecord {
     tags: { user: 'u1', session: 's1', feature: 'chat', policyVersion: 'p1', extra: { team: 'core' } },
     sources: [{ id: 'doc1', text: 'source text' }],
     errorMessage: '',
+    // T0 is in the past: rows older than their retention are dropped by the TTL at insert.
+    retentionDays: 3650,
     ...overrides,
   }
 }
 
-function score(ex: ExchangeRecord, name: string, value: number, label = '', scorerVersion = '1'): ScoreRow {
-  const base = { eventId: ex.eventId, projectId: ex.projectId, time: ex.time }
+function score(
+  ex: ExchangeRecord,
+  name: string,
+  value: number,
+  label = '',
+  scorerVersion = '1',
+): ScoreRow & { retentionDays: number } {
+  const base = { eventId: ex.eventId, projectId: ex.projectId, time: ex.time, retentionDays: 3650 }
   return { ...base, scorer: `${name}-scorer`, scorerVersion, name, value, label }
 }
 
@@ -111,18 +120,23 @@ describe('client options', () => {
 describe('migrations', () => {
   it('apply in order, are recorded, and a re-run applies nothing', async () => {
     const logs: string[] = []
+    const files = await readMigrations(MIGRATIONS)
     const first = await migrateClickHouse(ch, { log: (m) => logs.push(m) })
-    expect(first.applied).toEqual(['001_raw_responses', '002_scores'])
-    expect(logs).toHaveLength(2)
+    expect(first.applied).toEqual(files.map((f) => `${String(f.version).padStart(3, '0')}_${f.name}`))
+    expect(first.applied.slice(0, 5)).toEqual([
+      '001_raw_responses',
+      '002_scores',
+      '003_raw_responses_tools_usage',
+      '004_retention',
+      '005_insert_dedup',
+    ])
+    expect(logs).toHaveLength(files.length)
     expect((await migrateClickHouse(ch)).applied).toEqual([])
     const rs = await ch.query({
       query: 'SELECT version, name, length(checksum) AS len FROM schema_migrations ORDER BY version',
       format: 'JSONEachRow',
     })
-    expect(await rs.json()).toEqual([
-      { version: 1, name: 'raw_responses', len: 64 },
-      { version: 2, name: 'scores', len: 64 },
-    ])
+    expect(await rs.json()).toEqual(files.map((f) => ({ version: f.version, name: f.name, len: 64 })))
   })
 
   it('fails loudly when an applied file was edited', async () => {
@@ -138,16 +152,20 @@ describe('migrations', () => {
     }
   })
 
-  it('comments every column of every table', async () => {
+  it("comments every column of every table (views carry their target table's comments)", async () => {
     const rs = await ch.query({
       query: `SELECT table, count() AS columns, countIf(comment = '') AS uncommented FROM system.columns
-        WHERE database = currentDatabase() GROUP BY table ORDER BY table`,
+        WHERE database = currentDatabase() AND table IN (SELECT name FROM system.tables
+          WHERE database = currentDatabase() AND engine NOT IN ('MaterializedView', 'View'))
+        GROUP BY table ORDER BY table`,
       format: 'JSONEachRow',
     })
     const rows = (await rs.json()) as { table: string; columns: string; uncommented: string }[]
-    expect(rows.map((r) => r.table)).toEqual(['raw_responses_v1', 'schema_migrations', 'scores_v1'])
+    expect(rows.map((r) => r.table)).toEqual(
+      expect.arrayContaining(['raw_responses_v1', 'schema_migrations', 'scores_v1']),
+    )
     for (const r of rows) expect([r.table, Number(r.uncommented)]).toEqual([r.table, 0])
-    expect(Number(rows[0]?.columns)).toBe(30)
+    expect(Number(rows.find((r) => r.table === 'raw_responses_v1')?.columns)).toBe(33)
   })
 })
 
@@ -253,5 +271,69 @@ describe('exchanges and scores', () => {
     await expect(insertExchanges(ch)([exchange({ eventId: 'not-a-uuid' })])).rejects.toThrow()
     const bad = { projectId: 'proj-a', from: new Date(T0), to: new Date(T0), stepSeconds: 60 }
     await expect(overviewTimeSeries(ch)(bad)).rejects.toThrow(/to must be after from/)
+  })
+})
+
+describe('retention TTL and insert deduplication', () => {
+  const count = async (projectId: string, final = false) => {
+    const rs = await ch.query({
+      query: `SELECT count() AS n FROM raw_responses_v1 ${final ? 'FINAL' : ''} WHERE project_id = {p:String}`,
+      query_params: { p: projectId },
+      format: 'JSONEachRow',
+    })
+    return Number(((await rs.json()) as Array<{ n: string }>)[0]?.n)
+  }
+
+  it('keeps each row for its own retention: an exchange older than its retention is never stored', async () => {
+    const tenDaysAgo = Date.now() - 10 * 86_400_000
+    await insertExchanges(ch)([
+      exchange({ projectId: 'proj-ttl', time: tenDaysAgo, retentionDays: 5 }),
+      exchange({ projectId: 'proj-ttl', time: tenDaysAgo, retentionDays: 30 }),
+      exchange({ projectId: 'proj-ttl', time: tenDaysAgo, retentionDays: undefined }),
+    ])
+    const rs = await ch.query({
+      query:
+        "SELECT retention_days FROM raw_responses_v1 WHERE project_id = 'proj-ttl' ORDER BY retention_days",
+      format: 'JSONEachRow',
+    })
+    expect(await rs.json()).toEqual([{ retention_days: 30 }, { retention_days: 90 }])
+    const tables = await ch.query({
+      query: `SELECT name, engine_full FROM system.tables WHERE database = currentDatabase()
+        AND name IN ('raw_responses_v1', 'scores_v1') ORDER BY name`,
+      format: 'JSONEachRow',
+    })
+    for (const t of (await tables.json()) as Array<{ engine_full: string }>) {
+      expect(t.engine_full).toContain('TTL toDateTime(time) + toIntervalDay(retention_days)')
+      expect(t.engine_full).toContain('non_replicated_deduplication_window = 1000')
+    }
+  })
+
+  it('drops a repeated insert with the same token, and only that one', async () => {
+    await ch.command({ query: 'SYSTEM STOP MERGES raw_responses_v1' })
+    try {
+      const batch = [exchange({ projectId: 'proj-token' }), exchange({ projectId: 'proj-token' })]
+      await insertExchanges(ch)(batch, { dedupToken: 'batch-1' })
+      await insertExchanges(ch)(batch, { dedupToken: 'batch-1' })
+      expect(await count('proj-token')).toBe(2)
+      // Another token is another batch, even with the same rows (ReplacingMergeTree collapses those).
+      await insertExchanges(ch)(batch, { dedupToken: "batch-2'" })
+      expect(await count('proj-token')).toBe(4)
+      expect(await count('proj-token', true)).toBe(2)
+      // A token never leaks into the session: a later insert without one is stored.
+      await insertExchanges(ch)([exchange({ projectId: 'proj-token' })])
+      expect(await count('proj-token')).toBe(5)
+    } finally {
+      await ch.command({ query: 'SYSTEM START MERGES raw_responses_v1' })
+    }
+  })
+
+  it('skips invalid rows through onInvalid instead of failing the whole insert', async () => {
+    const bad: number[] = []
+    await insertExchanges(ch)(
+      [exchange({ projectId: 'proj-skip' }), exchange({ projectId: 'proj-skip', eventId: 'nope' })],
+      { onInvalid: (i) => bad.push(i) },
+    )
+    expect(bad).toEqual([1])
+    expect(await count('proj-skip')).toBe(1)
   })
 })

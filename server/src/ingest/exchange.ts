@@ -67,6 +67,8 @@ export interface ExchangeRecord {
   tags: ExchangeTags
   sources: Source[]
   errorMessage: string
+  /** Days the rows are kept (the project's `retentionDays`); stamped by the pipeline when absent. */
+  retentionDays?: number
 }
 
 /** What the gateway calls once per finished exchange; must never throw or block. */

@@ -1,24 +1,63 @@
-import { ZodError } from 'zod'
+import type { ZodError } from 'zod'
+import type { ScoreInsertInput } from '../db/clickhouse/queries/insert-scores.ts'
 import type { Logger } from '../log.ts'
 import { scoreExchanges } from '../scoring/run.ts'
 import type { ScoreRow, Scorer } from '../scoring/scorer.ts'
 import type { ExchangeRecord, ExchangeSink } from './exchange.ts'
+import {
+  comparePositions,
+  Spool,
+  type SpoolBatch,
+  type SpoolFullPolicy,
+  type SpoolStats,
+} from './spool/index.ts'
+
+/** Options the pipeline passes to every insert. */
+export interface WriteOptions {
+  /**
+   * Same batch, same token: a retried or re-delivered insert is dropped by ClickHouse insert
+   * deduplication (tables with a deduplication window; replicated tables always).
+   */
+  dedupToken?: string
+  /** Rows that fail validation are reported here and skipped instead of failing the insert. */
+  onInvalid?: (index: number, error: ZodError) => void
+}
+
+export type ExchangeWriter = (records: ExchangeRecord[], opts?: WriteOptions) => Promise<void>
+export type ScoreWriter = (rows: ScoreInsertInput[], opts?: WriteOptions) => Promise<void>
 
 export interface PipelineDeps {
-  writeExchanges(records: ExchangeRecord[]): Promise<void>
-  writeScores(rows: ScoreRow[]): Promise<void>
-  scorers: Scorer[]
+  writeExchanges: ExchangeWriter
+  writeScores: ScoreWriter
+  /** Scorers run on every batch, unless `score` is given. */
+  scorers?: Scorer[]
+  /** Scores a written batch (e.g. per-project scorer sets); wins over `scorers`. */
+  score?: (exchanges: readonly ExchangeRecord[]) => Promise<ScoreRow[]>
   log: Logger
+  /** Folder of the durable spool, normally `<dataDir>/spool`. */
+  spoolDir: string
+  /** Retention (days) stamped on rows of a project; undefined = DEFAULT_RETENTION_DAYS (90). */
+  retentionFor?: (projectId: string) => number | undefined
+  /** Rows per ClickHouse insert; default 5,000. */
   batchSize?: number
-  flushIntervalMs?: number
-  /** Records held in memory while storage is failing; past it the oldest are dropped, loudly. */
-  maxQueue?: number
+  /** A smaller batch is sent once its oldest record waited this long; default 1,000 ms. */
+  batchIntervalMs?: number
+  spoolMaxBytes?: number
+  spoolSegmentBytes?: number
+  spoolSyncIntervalMs?: number
+  spoolFullPolicy?: SpoolFullPolicy
+  /** How long `close()` keeps trying to deliver before leaving the rest on disk; default 10 s. */
+  closeTimeoutMs?: number
+  retryMinMs?: number
+  retryMaxMs?: number
 }
 
 export interface PipelineStats {
+  /** Records in the spool not yet stored in ClickHouse. */
   queued: number
   written: number
   scored: number
+  /** Records dropped by the spool's full policy (new and oldest). */
   dropped: number
   /** Rows that failed validation and were dropped rather than retried. */
   invalid: number
@@ -26,139 +65,338 @@ export interface PipelineStats {
   lastError: string | null
 }
 
+/** `GET /api/ingest/status`. */
+export interface IngestStatus {
+  spool: Omit<SpoolStats, 'torn' | 'durable'>
+  insert: {
+    /** Exchange rows stored per second over the last minute. */
+    rowsPerSecond: number
+    written: number
+    scored: number
+    invalid: number
+    errors: number
+    lastError: string | null
+    lastSuccessAt: string | null
+  }
+  torn: number
+}
+
 export interface Pipeline extends ExchangeSink {
-  /** Resolves once everything recorded before the call is written (or throws the storage error). */
+  /** Resolves once everything recorded before the call is in ClickHouse (rejects on a storage error). */
   flush(): Promise<void>
+  /** Fsyncs the spool, delivers for at most `closeTimeoutMs`, leaves the rest on disk for the next start. */
   close(): Promise<void>
   stats(): PipelineStats
+  status(): IngestStatus
+}
+
+interface FlushWaiter {
+  target: number
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+function waitAtMost(p: Promise<void>, ms: number): Promise<void> {
+  let t: NodeJS.Timeout | undefined
+  return Promise.race([p, new Promise<void>((r) => (t = setTimeout(r, ms)))]).finally(() => clearTimeout(t))
+}
+
+/** Deterministic per batch: a replayed batch (same records) gets the same token. */
+export function batchToken(records: readonly ExchangeRecord[]): string {
+  const first = records[0]?.eventId ?? ''
+  const last = records[records.length - 1]?.eventId ?? ''
+  return `leash-${first}-${last}-${records.length}`
 }
 
 /**
- * Batches finished exchanges off the hot path: score, then write the response rows and the score rows.
- * A failed write keeps the batch and retries with backoff. The durable disk spool (issue "Ingest")
- * replaces this in-memory queue; the gateway-facing `record()` stays the same.
+ * The durable ingest path: `record()` appends to the spool (never blocks, never throws); a drain loop
+ * reads batches (`batchSize` rows or `batchIntervalMs`), inserts the exchanges, scores them, inserts the
+ * scores, and only then commits the spool offset. Storage errors are retried with backoff while the
+ * spool grows; a crash re-delivers the uncommitted batch with the same deduplication token.
  */
-export function createPipeline(deps: PipelineDeps): Pipeline {
-  const batchSize = deps.batchSize ?? 1000
-  const interval = deps.flushIntervalMs ?? 200
-  const maxQueue = deps.maxQueue ?? 100_000
-  let queue: ExchangeRecord[] = []
-  let pendingScores: ScoreRow[] = []
-  const stats: PipelineStats = {
-    queued: 0,
-    written: 0,
-    scored: 0,
-    dropped: 0,
-    invalid: 0,
-    writeErrors: 0,
-    lastError: null,
-  }
-  let running: Promise<void> | null = null
-  let backoffMs = 0
-  let closed = false
-  let timer: NodeJS.Timeout | null = null
+export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
+  const { log } = deps
+  const batchSize = deps.batchSize ?? 5_000
+  const batchMs = deps.batchIntervalMs ?? 1_000
+  const closeTimeoutMs = deps.closeTimeoutMs ?? 10_000
+  const retryMin = deps.retryMinMs ?? 500
+  const retryMax = deps.retryMaxMs ?? 5_000
+  const spool = await Spool.open<ExchangeRecord>({
+    dir: deps.spoolDir,
+    log,
+    maxBytes: deps.spoolMaxBytes,
+    segmentBytes: deps.spoolSegmentBytes,
+    syncIntervalMs: deps.spoolSyncIntervalMs,
+    fullPolicy: deps.spoolFullPolicy,
+    timeOf: (r) => (typeof r.time === 'number' ? r.time : undefined),
+  })
+  const recovered = spool.progress().appended
+  if (recovered > 0)
+    log('info', 'spool: re-delivering records left from the last run', { records: recovered })
 
-  function schedule(delay: number): void {
-    if (timer || closed) return
-    timer = setTimeout(() => {
-      timer = null
-      void drain()
-    }, delay)
-    timer.unref()
+  const counters = { written: 0, scored: 0, invalid: 0, errors: 0 }
+  let lastError: string | null = null
+  let lastSuccessAt: number | null = null
+  const rate: Array<{ at: number; rows: number }> = []
+  const startedAt = Date.now()
+  let flushWaiters: FlushWaiter[] = []
+  let urgent = 0
+  let stopping = false
+  let deadline = Number.POSITIVE_INFINITY
+  let wake: (() => void) | null = null
+  let waitingSince = 0
+  let stalled = false
+  let loopError: Error | null = null
+  let sleepingForRetry = false
+
+  /** Wakes an idle wait; a retry backoff is only cut short by `close()`, so an outage is not hammered. */
+  function kick(force = false): void {
+    if (sleepingForRetry && !force) return
+    const w = wake
+    wake = null
+    w?.()
+  }
+  spool.onSync(() => {
+    if (spool.unread() >= batchSize || urgent > 0 || stopping) kick()
+  })
+
+  function sleep(ms: number, retry = false): Promise<void> {
+    sleepingForRetry = retry
+    return new Promise((resolve) => {
+      const t = setTimeout(
+        () => {
+          wake = null
+          resolve()
+        },
+        Math.max(0, ms),
+      )
+      wake = () => {
+        clearTimeout(t)
+        resolve()
+      }
+    })
   }
 
-  /**
-   * A row that fails validation is not retryable: retrying the batch would block ingest forever. So the
-   * batch is written row by row and the invalid rows are dropped, counted and logged; storage errors
-   * still throw and are retried.
-   */
-  async function writeValid<T>(kind: string, rows: T[], write: (rows: T[]) => Promise<void>): Promise<T[]> {
-    try {
-      await write(rows)
-      return rows
-    } catch (err) {
-      if (!(err instanceof ZodError)) throw err
-      const written: T[] = []
-      for (const row of rows) {
-        try {
-          await write([row])
-          written.push(row)
-        } catch (rowErr) {
-          if (!(rowErr instanceof ZodError)) throw rowErr
-          stats.invalid++
-          deps.log('error', `dropping an invalid ${kind} row`, {
-            error: rowErr.issues[0]?.message ?? rowErr.message,
+  function settleWaiters(): void {
+    if (flushWaiters.length === 0) return
+    const { done } = spool.progress()
+    const ready = flushWaiters.filter((w) => w.target <= done)
+    flushWaiters = flushWaiters.filter((w) => w.target > done)
+    for (const w of ready) w.resolve()
+  }
+
+  function failWaiters(err: Error): void {
+    const waiters = flushWaiters
+    flushWaiters = []
+    for (const w of waiters) w.reject(err)
+  }
+
+  /** Runs `fn` until it succeeds; false only when closing ran out of time. */
+  async function retrying(what: string, fn: () => Promise<void>): Promise<boolean> {
+    let backoff = retryMin
+    for (;;) {
+      try {
+        await fn()
+        return true
+      } catch (err) {
+        const e = err instanceof Error ? err : new Error(String(err))
+        counters.errors++
+        lastError = `${what}: ${e.message}`
+        if (counters.errors === 1 || counters.errors % 20 === 0 || backoff >= retryMax)
+          log('error', `ingest: ${what} failed; the spool keeps the records and retries`, {
+            error: e.message,
+            errors: counters.errors,
+            spooled: spool.stats().records,
+            retryInMs: backoff,
           })
+        failWaiters(e)
+        const left = deadline - Date.now()
+        if (left <= 0) return false
+        await sleep(Math.min(backoff, left), true)
+        sleepingForRetry = false
+        backoff = Math.min(backoff * 2, retryMax)
+      }
+    }
+  }
+
+  async function deliver(batch: SpoolBatch<ExchangeRecord>): Promise<boolean> {
+    const records = batch.records
+    if (records.length === 0) return true
+    for (const r of records) {
+      if (r.retentionDays === undefined) r.retentionDays = deps.retentionFor?.(r.projectId)
+    }
+    const token = batchToken(records)
+    await spool.markInflight(batch)
+    let invalid = new Set<number>()
+    const ok = await retrying('inserting exchanges', async () => {
+      invalid = new Set<number>()
+      await deps.writeExchanges(records, {
+        dedupToken: token,
+        onInvalid: (i, error) => {
+          invalid.add(i)
+          log('error', 'dropping an invalid exchange row', {
+            eventId: records[i]?.eventId,
+            error: error.issues[0]?.message ?? error.message,
+          })
+        },
+      })
+    })
+    if (!ok) return false
+    counters.invalid += invalid.size
+    const written = invalid.size === 0 ? records : records.filter((_, i) => !invalid.has(i))
+    counters.written += written.length
+    rate.push({ at: Date.now(), rows: written.length })
+    const byEvent = new Map(written.map((r) => [r.eventId, r]))
+    const scores: ScoreInsertInput[] = (
+      await (deps.score ? deps.score(written) : scoreExchanges(written, deps.scorers ?? [], log))
+    ).map((s) => {
+      const r = byEvent.get(s.eventId)
+      if (!r) return s
+      const { model, route, upstream, retentionDays } = r
+      return {
+        ...s,
+        model,
+        route,
+        upstream,
+        retentionDays,
+        feature: r.tags.feature,
+        policyVersion: r.tags.policyVersion,
+      }
+    })
+    let badScores = 0
+    const scoresOk = await retrying('inserting scores', async () => {
+      badScores = 0
+      await deps.writeScores(scores, {
+        dedupToken: `${token}-scores`,
+        onInvalid: (i, error) => {
+          badScores++
+          log('error', 'dropping an invalid score row', {
+            name: scores[i]?.name,
+            error: error.issues[0]?.message ?? error.message,
+          })
+        },
+      })
+    })
+    if (!scoresOk) return false
+    counters.invalid += badScores
+    counters.scored += scores.length - badScores
+    lastSuccessAt = Date.now()
+    return true
+  }
+
+  async function loop(): Promise<void> {
+    for (;;) {
+      if (stopping && (Date.now() >= deadline || spool.unread() === 0)) return
+      const unread = spool.unread()
+      if (unread > 0 && waitingSince === 0) waitingSince = Date.now()
+      const due = waitingSince > 0 && Date.now() - waitingSince >= batchMs
+      if (spool.replayUntil() || unread >= batchSize || (unread > 0 && (due || urgent > 0 || stopping))) {
+        waitingSince = 0
+        const batch = spool.read(batchSize)
+        if (
+          batch.records.length === 0 &&
+          batch.skipped === 0 &&
+          comparePositions(batch.to, batch.from) === 0
+        ) {
+          // Counted as unread but nothing to read: never spin; say so once.
+          if (unread > 0) {
+            if (!stalled) log('error', 'ingest: the spool reports unread records it cannot read', { unread })
+            stalled = true
+            await sleep(batchMs)
+          }
+          continue
         }
+        if (!(await deliver(batch))) return
+        await spool.commit(batch)
+        settleWaiters()
+        continue
       }
-      return written
+      settleWaiters()
+      if (stopping) return
+      await sleep(unread > 0 ? batchMs - (Date.now() - waitingSince) : batchMs)
     }
   }
 
-  async function writeOnce(): Promise<void> {
-    while (queue.length > 0 || pendingScores.length > 0) {
-      if (queue.length > 0) {
-        const batch = queue.slice(0, batchSize)
-        const written = await writeValid('exchange', batch, deps.writeExchanges)
-        queue = queue.slice(batch.length)
-        stats.written += written.length
-        pendingScores.push(...(await scoreExchanges(written, deps.scorers, deps.log)))
-      }
-      if (pendingScores.length > 0) {
-        const rows = pendingScores
-        await writeValid('score', rows, deps.writeScores)
-        pendingScores = pendingScores.slice(rows.length)
-        stats.scored += rows.length
-      }
-    }
+  const running = loop().catch((err: Error) => {
+    // Only a broken spool folder gets here (e.g. the disk went read-only); records stay on disk.
+    loopError = err
+    lastError = `ingest loop stopped: ${err.message}`
+    log('error', 'ingest: the drain loop stopped; records stay in the spool until restart', {
+      error: err.message,
+    })
+    failWaiters(err)
+  })
+
+  function rowsPerSecond(): number {
+    const now = Date.now()
+    while (rate.length > 0 && (rate[0] as { at: number }).at < now - 60_000) rate.shift()
+    const window = Math.min(60, Math.max(1, (now - startedAt) / 1000))
+    return rate.reduce((n, r) => n + r.rows, 0) / window
   }
 
-  function drain(): Promise<void> {
-    if (running) return running
-    running = writeOnce()
-      .then(() => {
-        backoffMs = 0
-        stats.lastError = null
-      })
-      .catch((err: Error) => {
-        stats.writeErrors++
-        stats.lastError = err.message
-        backoffMs = Math.min(backoffMs ? backoffMs * 2 : 500, 30_000)
-        deps.log('error', 'writing exchanges to ClickHouse failed; will retry', {
-          error: err.message,
-          queued: queue.length,
-          retryInMs: backoffMs,
-        })
-        throw err
-      })
-      .finally(() => {
-        running = null
-        stats.queued = queue.length
-        if (queue.length > 0 || pendingScores.length > 0) schedule(backoffMs || interval)
-      })
-    return running
-  }
-
+  let closed: Promise<void> | null = null
   return {
     record(exchange) {
-      queue.push(exchange)
-      if (queue.length > maxQueue) {
-        queue.shift()
-        stats.dropped++
-        if (stats.dropped % 1000 === 1)
-          deps.log('error', 'ingest queue full: dropping oldest records', { dropped: stats.dropped })
-      }
-      stats.queued = queue.length
-      schedule(queue.length >= batchSize ? 0 : interval)
+      spool.append(exchange)
     },
     async flush() {
-      while (queue.length > 0 || pendingScores.length > 0 || running) await drain()
+      if (loopError) throw loopError
+      await spool.flushed()
+      const target = spool.progress().appended
+      if (spool.progress().done >= target) return
+      urgent++
+      try {
+        kick()
+        await new Promise<void>((resolve, reject) => flushWaiters.push({ target, resolve, reject }))
+      } finally {
+        urgent--
+      }
     },
-    async close() {
-      await this.flush().catch(() => {})
-      closed = true
-      if (timer) clearTimeout(timer)
+    close() {
+      closed ??= (async () => {
+        await waitAtMost(spool.flushed(), closeTimeoutMs)
+        deadline = Date.now() + closeTimeoutMs
+        stopping = true
+        kick(true)
+        // An insert that hangs (a server not answering) must not hold the shutdown: the spool is fsynced.
+        await waitAtMost(running, closeTimeoutMs + 1_000)
+        const left = spool.stats().records
+        if (left > 0)
+          log('warn', 'ingest: closing with records still in the spool; they are sent on the next start', {
+            records: left,
+          })
+        failWaiters(new Error('pipeline closed'))
+        await spool.close()
+      })()
+      return closed
     },
-    stats: () => ({ ...stats, queued: queue.length }),
+    stats() {
+      const s = spool.stats()
+      return {
+        queued: s.records,
+        written: counters.written,
+        scored: counters.scored,
+        dropped: s.droppedNew + s.droppedOld,
+        invalid: counters.invalid,
+        writeErrors: counters.errors,
+        lastError,
+      }
+    },
+    status() {
+      const { torn, durable: _durable, ...s } = spool.stats()
+      return {
+        spool: s,
+        insert: {
+          rowsPerSecond: Math.round(rowsPerSecond() * 10) / 10,
+          written: counters.written,
+          scored: counters.scored,
+          invalid: counters.invalid,
+          errors: counters.errors,
+          lastError,
+          lastSuccessAt: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),
+        },
+        torn,
+      }
+    },
   }
 }

@@ -2,7 +2,14 @@ export type { ClickHouseClient, ClickHouseOptions } from './client.ts'
 export { createClickHouse, describeClickHouse, embeddedPath } from './client.ts'
 export type { MigrationFile } from './migrate.ts'
 export { MigrationError, migrateClickHouse, readMigrations, splitStatements } from './migrate.ts'
-export { insertExchanges, RawResponseInsertRow, toRawResponseRow } from './queries/insert-exchanges.ts'
+export type { InsertOptions } from './queries/insert-exchanges.ts'
+export {
+  DEFAULT_RETENTION_DAYS,
+  insertExchanges,
+  RawResponseInsertRow,
+  toRawResponseRow,
+} from './queries/insert-exchanges.ts'
+export type { ScoreInsertInput, ScoreRowExtras } from './queries/insert-scores.ts'
 export { insertScores, ScoreInsertRow, toScoreInsertRow } from './queries/insert-scores.ts'
 export { ListExchangesParams, listExchanges } from './queries/list-exchanges.ts'
 export { OverviewTimeSeriesParams, overviewTimeSeries } from './queries/overview-time-series.ts'

@@ -1,6 +1,22 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { z } from 'zod'
 import type { ScoreRow } from '../../../scoring/scorer.ts'
+import { DEFAULT_RETENTION_DAYS, type InsertOptions, insertTarget, mapValid } from './insert-exchanges.ts'
+
+/**
+ * Slicing dimensions of the scored exchange and its retention, copied into each score row
+ * (scores_v1 columns from migrations 004 and 010). The ingest pipeline fills them from the exchange.
+ */
+export interface ScoreRowExtras {
+  model?: string
+  route?: string
+  feature?: string
+  policyVersion?: string
+  upstream?: string
+  retentionDays?: number
+}
+
+export type ScoreInsertInput = ScoreRow & ScoreRowExtras
 
 /** A `scores_v1` row as inserted; `scored_at` comes from the column default. */
 export const ScoreInsertRow = z.object({
@@ -12,10 +28,16 @@ export const ScoreInsertRow = z.object({
   label: z.string(),
   scorer: z.string().min(1),
   scorer_version: z.string(),
+  model: z.string(),
+  route: z.string(),
+  feature: z.string(),
+  policy_version: z.string(),
+  upstream: z.string(),
+  retention_days: z.number().int().min(1).max(3650),
 })
 export type ScoreInsertRow = z.infer<typeof ScoreInsertRow>
 
-export function toScoreInsertRow(s: ScoreRow): ScoreInsertRow {
+export function toScoreInsertRow(s: ScoreInsertInput): ScoreInsertRow {
   return ScoreInsertRow.parse({
     project_id: s.projectId,
     event_id: s.eventId,
@@ -25,13 +47,20 @@ export function toScoreInsertRow(s: ScoreRow): ScoreInsertRow {
     label: s.label,
     scorer: s.scorer,
     scorer_version: s.scorerVersion,
+    model: s.model ?? '',
+    route: s.route ?? '',
+    feature: s.feature ?? '',
+    policy_version: s.policyVersion ?? '',
+    upstream: s.upstream ?? '',
+    retention_days: s.retentionDays ?? DEFAULT_RETENTION_DAYS,
   })
 }
 
 /** Inserts scores; the same (event, scorer, version, name) delivered twice collapses to the latest. */
 export const insertScores =
   (ch: ClickHouseClient) =>
-  async (rows: ScoreRow[]): Promise<void> => {
-    if (rows.length === 0) return
-    await ch.insert({ table: 'scores_v1', values: rows.map(toScoreInsertRow), format: 'JSONEachRow' })
+  async (rows: ScoreInsertInput[], opts: InsertOptions = {}): Promise<void> => {
+    const values = mapValid(rows, toScoreInsertRow, opts)
+    if (values.length === 0) return
+    await ch.insert({ table: insertTarget('scores_v1', opts), values, format: 'JSONEachRow' })
   }
