@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseDemoTrafficArgs, runDemoTraffic } from '../src/cli/demo-traffic.ts'
 import { type DemoModel, startDemoModel } from '../src/demo/model-server.ts'
 import { demoPrompts, promptsByCategory } from '../src/demo/prompts.ts'
+import { SCENARIO_METADATA_KEY } from '../src/demo/scenario.ts'
 import type { DemoPrompt } from '../src/demo/types.ts'
 import { classifyRefusal } from '../src/scoring/refusal-heuristic.ts'
+import { PROJECT_KEY, startTestLeash } from './support/leash.ts'
 
 let demo: DemoModel
 let client: OpenAI
@@ -297,5 +299,116 @@ describe('demo traffic', () => {
     expect(() => parseDemoTrafficArgs(['--count', 'ten'])).toThrow(/--count must be a whole number/)
     expect(() => parseDemoTrafficArgs(['--count'])).toThrow(/--count needs a value/)
     expect(() => parseDemoTrafficArgs(['--speed', '3'])).toThrow(/unknown flag '--speed'/)
+  })
+})
+
+describe('demo model: scenarios', () => {
+  const meta = (scenario: string) => ({ metadata: { [SCENARIO_METADATA_KEY]: scenario } })
+
+  async function run(prompts: DemoPrompt[], scenario: string | null, c: OpenAI = client) {
+    return Promise.all(
+      prompts.map(async (p) => {
+        const res = await c.chat.completions.create(
+          {
+            model: 'leash-demo-mini',
+            messages: [
+              ...(p.system ? [{ role: 'system' as const, content: p.system }] : []),
+              { role: 'user' as const, content: p.turns[0] ?? '' },
+            ],
+            ...(scenario ? meta(scenario) : {}),
+          },
+          { headers: sourcesHeader(p) },
+        )
+        return { text: res.choices[0]?.message.content ?? '', usage: res.usage }
+      }),
+    )
+  }
+
+  const benign = demoPrompts.filter((p) => p.category === 'everyday' || p.category === 'scary-benign')
+  const retrieval = demoPrompts.filter((p) => p.category === 'retrieval')
+
+  it('over-refusal refuses many more benign prompts', async () => {
+    const refusals = (rs: Array<{ text: string }>) =>
+      rs.filter((r) => classifyRefusal(r.text).label !== 'none').length
+    const normal = refusals(await run(benign, null))
+    const shifted = refusals(await run(benign, 'over-refusal'))
+    expect(shifted).toBeGreaterThan(normal * 2.5)
+    expect(shifted / benign.length).toBeGreaterThan(0.25)
+  })
+
+  it('verbosity-hack answers much longer; cost-spike bills 6x the prompt', async () => {
+    const tokens = (rs: Array<{ usage?: OpenAI.CompletionUsage }>) =>
+      rs.reduce((a, r) => a + (r.usage?.completion_tokens ?? 0), 0)
+    const everyday = benign.slice(0, 20)
+    const normal = await run(everyday, null)
+    expect(tokens(await run(everyday, 'verbosity-hack'))).toBeGreaterThan(tokens(normal) * 1.8)
+    const spiked = await run(everyday, 'cost-spike')
+    expect(spiked.map((r) => r.usage?.prompt_tokens)).toEqual(
+      normal.map((r) => (r.usage?.prompt_tokens ?? 0) * 6),
+    )
+    expect(spiked.map((r) => r.text)).toEqual(normal.map((r) => r.text))
+  })
+
+  it('citation-decay drops and scrambles citations', async () => {
+    const cited = (rs: Array<{ text: string }>) => rs.filter((r) => /\[s?\d+\]/.test(r.text)).length
+    const normal = cited(await run(retrieval, null))
+    const decayed = cited(await run(retrieval, 'citation-decay'))
+    expect(decayed).toBeLessThan(normal * 0.6)
+  })
+
+  it('latency-regression slows the first token about threefold', async () => {
+    const slow = await startDemoModel({ latencyScale: 0.2, seed: 7 })
+    try {
+      const c = new OpenAI({ baseURL: slow.baseUrl, apiKey: 'demo', maxRetries: 0 })
+      const prompts = benign.slice(0, 6)
+      const time = async (scenario: string | null) => {
+        const t0 = performance.now()
+        await run(prompts, scenario, c)
+        return performance.now() - t0
+      }
+      const normal = await time(null)
+      const regressed = await time('latency-regression')
+      expect(regressed / normal).toBeGreaterThan(2)
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('the scenario switch survives the gateway (metadata is forwarded)', async () => {
+    const leash = await startTestLeash({ mode: 'embedded', upstreamUrl: demo.baseUrl })
+    try {
+      const c = new OpenAI({ baseURL: `${leash.url}/v1`, apiKey: PROJECT_KEY, maxRetries: 0 })
+      const [normal] = await run(benign.slice(0, 1), null, c)
+      const [spiked] = await run(benign.slice(0, 1), 'cost-spike', c)
+      expect(spiked?.usage?.prompt_tokens).toBe((normal?.usage?.prompt_tokens ?? 0) * 6)
+    } finally {
+      await leash.stop()
+    }
+  }, 60_000)
+
+  it('demo traffic switches the scenario on partway through', async () => {
+    const root = demo.baseUrl.replace(/\/v1$/, '')
+    const summary = await runDemoTraffic({
+      baseUrl: root,
+      apiKey: 'k',
+      count: 40,
+      concurrency: 4,
+      seed: 3,
+      scenario: 'over-refusal',
+      shiftAt: 0.5,
+      recoverAt: 0.75,
+    })
+    expect(summary).toMatchObject({ sent: 40, ok: 40, shifted: 10 })
+    expect(
+      parseDemoTrafficArgs(['--scenario', 'cost-spike', '--shift-at', '0.25', '--recover-at=0.9']),
+    ).toMatchObject({ scenario: 'cost-spike', shiftAt: 0.25, recoverAt: 0.9 })
+    expect(() => parseDemoTrafficArgs(['--scenario', 'chaos'])).toThrow(/--scenario must be one of/)
+    expect(() => parseDemoTrafficArgs(['--shift-at', '0.5'])).toThrow(/need --scenario/)
+    expect(() => parseDemoTrafficArgs(['--scenario', 'cost-spike', '--shift-at', '2'])).toThrow(
+      /between 0 and 1/,
+    )
+    expect(() =>
+      parseDemoTrafficArgs(['--scenario', 'cost-spike', '--shift-at', '0.5', '--recover-at', '0.4']),
+    ).toThrow(/after --shift-at/)
   })
 })

@@ -2,6 +2,7 @@ import OpenAI from 'openai'
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions'
 import { Rng } from '../demo/hash.ts'
 import { demoPrompts } from '../demo/prompts.ts'
+import { type DemoScenario, SCENARIO_METADATA_KEY } from '../demo/scenario.ts'
 import { fakeToolResult, sendTurn, type TurnResult } from '../demo/traffic-call.ts'
 import type { DemoPrompt } from '../demo/types.ts'
 
@@ -15,6 +16,10 @@ export interface DemoTrafficOptions {
   count: number
   concurrency: number
   seed?: number
+  /** Switches the demo model's behaviour for calls between shiftAt and recoverAt (shares of count). */
+  scenario?: DemoScenario
+  shiftAt?: number
+  recoverAt?: number
   onProgress?: (done: number, total: number, failed: number) => void
 }
 
@@ -24,6 +29,8 @@ export interface DemoTrafficSummary {
   failed: number
   streamed: number
   byCategory: Record<string, number>
+  /** Calls sent with the scenario switched on. */
+  shifted: number
   elapsedMs: number
 }
 
@@ -64,7 +71,18 @@ export async function runDemoTraffic(opts: DemoTrafficOptions): Promise<DemoTraf
   const rng = new Rng(opts.seed ?? Math.floor(Math.random() * 2 ** 31))
   const root = opts.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')
   const client = new OpenAI({ baseURL: `${root}/v1`, apiKey: opts.apiKey, maxRetries: 0, timeout: 60_000 })
-  const summary: DemoTrafficSummary = { sent: 0, ok: 0, failed: 0, streamed: 0, byCategory: {}, elapsedMs: 0 }
+  const summary: DemoTrafficSummary = {
+    sent: 0,
+    ok: 0,
+    failed: 0,
+    streamed: 0,
+    byCategory: {},
+    shifted: 0,
+    elapsedMs: 0,
+  }
+  const shiftAt = Math.floor((opts.shiftAt ?? 0.5) * opts.count)
+  const recoverAt =
+    opts.recoverAt === undefined ? Number.POSITIVE_INFINITY : Math.floor(opts.recoverAt * opts.count)
   let remaining = opts.count
 
   const call = async (
@@ -72,7 +90,10 @@ export async function runDemoTraffic(opts: DemoTrafficOptions): Promise<DemoTraf
     messages: ChatCompletionMessageParam[],
   ): Promise<TurnResult | null> => {
     remaining--
+    const index = summary.sent
     summary.sent++
+    const shifted = opts.scenario !== undefined && index >= shiftAt && index < recoverAt
+    if (shifted) summary.shifted++
     const category = conv.prompt.category
     summary.byCategory[category] = (summary.byCategory[category] ?? 0) + 1
     const stream = rng.chance(0.4)
@@ -83,6 +104,7 @@ export async function runDemoTraffic(opts: DemoTrafficOptions): Promise<DemoTraf
         messages,
         stream,
         tools: toolsOf(conv.prompt),
+        ...(shifted && opts.scenario ? { metadata: { [SCENARIO_METADATA_KEY]: opts.scenario } } : {}),
         headers: {
           'x-leash-user': conv.user,
           'x-leash-session': conv.session,

@@ -31,6 +31,13 @@ export async function demoCommand(config: Config, argv: string[]): Promise<void>
     count: args.count,
     concurrency: args.concurrency,
     seed: args.seed,
+    ...(args.scenario
+      ? {
+          scenario: args.scenario,
+          shiftAt: args.shiftAt ?? 0.5,
+          ...(args.recoverAt !== undefined ? { recoverAt: args.recoverAt } : {}),
+        }
+      : {}),
     onProgress: (done, total, failed) => progress.update(done, total, failed),
   })
   progress.done()
@@ -39,7 +46,9 @@ export async function demoCommand(config: Config, argv: string[]): Promise<void>
     .join(', ')
   process.stdout.write(
     `sent ${summary.sent}: ${summary.ok} ok, ${summary.failed} failed, ${summary.streamed} streamed, in ${(summary.elapsedMs / 1000).toFixed(1)} s\n` +
-      `by category: ${cats}\nopen ${baseUrl}/ to see them.\n`,
+      `by category: ${cats}\n` +
+      (args.scenario ? `scenario ${args.scenario}: on for ${summary.shifted} calls\n` : '') +
+      `open ${baseUrl}/ to see them.\n`,
   )
   if (summary.ok === 0) throw new Error('no call succeeded: is Leash running and is the key right?')
 }

@@ -5,6 +5,7 @@ import { estimateTokens, hashString, Rng } from './hash.ts'
 import { sendJson, sleep } from './http-util.ts'
 import { drawPacing } from './latency.ts'
 import { type DemoReply, planReply } from './reply.ts'
+import { COST_SPIKE_PROMPT_FACTOR, LATENCY_FACTOR, scenarioOf } from './scenario.ts'
 import { asJsonSchema, ChatRequest, DemoSource, messageText, parseBody } from './shapes.ts'
 import { SseWriter, splitPieces } from './sse.ts'
 import type { DemoTool } from './types.ts'
@@ -60,6 +61,7 @@ function completionTokens(reply: DemoReply): number {
 
 export async function handleChat(req: IncomingMessage, res: ServerResponse, raw: unknown, ctx: DemoContext) {
   const body = parseBody(ChatRequest, raw)
+  const scenario = scenarioOf(body)
   const messages = body.messages.map((m) => ({ role: m.role, content: messageText(m) }))
   const tools: DemoTool[] = (body.tools ?? []).map((t) => ({
     type: 'function',
@@ -79,15 +81,21 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, raw:
     sources: readSources(req, body),
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? null,
     seed: ctx.seed,
+    scenario,
   })
   const promptTokens =
-    messages.reduce((n, m) => n + estimateTokens(m.content) + 4, 3) +
-    estimateTokens(JSON.stringify(body.tools ?? []))
+    (messages.reduce((n, m) => n + estimateTokens(m.content) + 4, 3) +
+      estimateTokens(JSON.stringify(body.tools ?? []))) *
+    (scenario === 'cost-spike' ? COST_SPIKE_PROMPT_FACTOR : 1)
   const usage = usageOf(promptTokens, completionTokens(reply))
   const key = hashString(JSON.stringify(body.messages), ctx.seed)
   const id = `chatcmpl-${key.toString(16)}${Date.now().toString(36)}`
   const created = Math.floor(Date.now() / 1000)
-  const pacing = drawPacing(key, body.model, ctx.latencyScale)
+  const drawn = drawPacing(key, body.model, ctx.latencyScale)
+  const pacing =
+    scenario === 'latency-regression'
+      ? { ttftMs: drawn.ttftMs * LATENCY_FACTOR.ttft, perTokenMs: drawn.perTokenMs * LATENCY_FACTOR.perToken }
+      : drawn
   const base = { id, created, model: body.model, system_fingerprint: FINGERPRINT }
   const toolCalls = reply.toolCalls.map((c) => ({
     id: c.id,

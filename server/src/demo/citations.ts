@@ -27,11 +27,12 @@ function lowerFirst(text: string): string {
 /**
  * An answer grounded in the supplied sources. Most of the time every sentence cites its source as
  * `[1]` or `[s1]`; sometimes citations are dropped, point at the wrong source, or a claim is made up.
+ * `decay` (the citation-decay scenario) makes all three much more frequent.
  */
-export function composeCitedAnswer(sources: Source[], rng: Rng): string {
+export function composeCitedAnswer(sources: Source[], rng: Rng, decay = false): string {
   const style = rng.chance(0.7) ? 'number' : 'source'
-  const cites = rng.chance(0.82)
-  const wrong = rng.chance(0.1)
+  const cites = rng.chance(decay ? 0.35 : 0.82)
+  const wrong = rng.chance(decay ? 0.6 : 0.1)
   const used = sources.slice(0, Math.max(1, rng.int(1, sources.length)))
   const sentences = used.map((source, i) => {
     const lead = i === 0 ? rng.pick(LEADS) : ''
@@ -42,7 +43,7 @@ export function composeCitedAnswer(sources: Source[], rng: Rng): string {
     const mark = style === 'number' ? `[${n}]` : `[s${n}]`
     return `${sentence.replace(/[.!?]$/, '')} ${mark}.`
   })
-  if (rng.chance(0.15)) sentences.push(rng.pick(UNSUPPORTED))
+  if (rng.chance(decay ? 0.7 : 0.15)) sentences.push(rng.pick(UNSUPPORTED))
   if (rng.chance(0.4)) sentences.push('Let me know if you need anything else.')
   return sentences.join(' ')
 }

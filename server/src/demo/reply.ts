@@ -5,6 +5,7 @@ import { composeCodeAnswer } from './compose-code.ts'
 import { estimateTokens, hashString, Rng } from './hash.ts'
 import { fullRefusal, partialRefusal } from './refusals.ts'
 import { promptRisk } from './risk.ts'
+import { type DemoScenario, OVER_REFUSAL_RATES, padVerbose } from './scenario.ts'
 import type { DemoToolCall } from './tool-calls.ts'
 import { buildToolCall, chooseTool } from './tool-calls.ts'
 import type { DemoTool } from './types.ts'
@@ -23,6 +24,8 @@ export interface ReplyInput {
   sources: Source[]
   maxTokens: number | null
   seed: number
+  /** A behaviour shift asked for by the request (demo traffic --scenario); null = normal. */
+  scenario?: DemoScenario | null
 }
 
 export interface DemoReply {
@@ -67,7 +70,10 @@ export function planReply(input: ReplyInput): DemoReply {
 
   const risk = promptRisk(lastUser)
   const pro = input.model.includes('pro')
-  const [fullRate, partialRate] = RATES[risk][pro ? 'pro' : 'mini']
+  const [fullRate, partialRate] =
+    input.scenario === 'over-refusal' && risk !== 'harmful'
+      ? OVER_REFUSAL_RATES[risk]
+      : RATES[risk][pro ? 'pro' : 'mini']
   const roll = rng.next()
   if (roll < fullRate) return truncate(fullRefusal(lastUser, rng, risk !== 'harmful'), input.maxTokens)
   if (roll < fullRate + partialRate) return truncate(partialRefusal(lastUser, rng), input.maxTokens)
@@ -83,7 +89,13 @@ export function planReply(input: ReplyInput): DemoReply {
         finishReason: 'tool_calls',
       }
   }
-  if (input.sources.length > 0) return truncate(composeCitedAnswer(input.sources, rng), input.maxTokens)
+  const verbose = (text: string) =>
+    input.scenario === 'verbosity-hack' ? padVerbose(text, (items) => rng.pick(items)) : text
+  if (input.sources.length > 0)
+    return truncate(
+      verbose(composeCitedAnswer(input.sources, rng, input.scenario === 'citation-decay')),
+      input.maxTokens,
+    )
   const text = CODE.test(lastUser) ? composeCodeAnswer(lastUser, rng, pro) : composeAnswer(lastUser, rng, pro)
-  return truncate(text, input.maxTokens)
+  return truncate(verbose(text), input.maxTokens)
 }

@@ -39,6 +39,7 @@ export const ChatRequest = z.object({
   max_completion_tokens: z.number().int().positive().nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   leash: z.object({ sources: z.array(DemoSource).optional() }).nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
 })
 export type ChatRequest = z.infer<typeof ChatRequest>
 

@@ -1,12 +1,27 @@
+import { DEMO_SCENARIOS, type DemoScenario, isDemoScenario } from './scenario.ts'
+
 export interface DemoTrafficArgs {
   count: number
   concurrency: number
   baseUrl?: string
   apiKey?: string
   seed?: number
+  /** Behaviour shift to switch on partway through the run. */
+  scenario?: DemoScenario
+  /** Share of the run (0..1) after which the scenario is on; default 0.5. */
+  shiftAt?: number
+  /** Share of the run (0..1) after which behaviour returns to normal; default never. */
+  recoverAt?: number
 }
 
-const FLAGS = '--count, --concurrency, --base-url, --key, --seed'
+const FLAGS = '--count, --concurrency, --base-url, --key, --seed, --scenario, --shift-at, --recover-at'
+
+function fraction(flag: string, value: string): number {
+  const n = Number(value)
+  if (!/^(0|1|0?\.\d+|1\.0*)$/.test(value) || !(n >= 0 && n <= 1))
+    throw new Error(`${flag} must be a share of the run between 0 and 1, got '${value}'`)
+  return n
+}
 
 function positiveInt(flag: string, value: string, max: number): number {
   const n = Number(value)
@@ -49,9 +64,24 @@ export function parseDemoTrafficArgs(argv: string[]): DemoTrafficArgs {
         if (!/^-?\d+$/.test(value)) throw new Error(`--seed must be an integer, got '${value}'`)
         out.seed = Number(value)
         break
+      case '--scenario':
+        if (!isDemoScenario(value))
+          throw new Error(`--scenario must be one of ${DEMO_SCENARIOS.join(', ')}, got '${value}'`)
+        out.scenario = value
+        break
+      case '--shift-at':
+        out.shiftAt = fraction(flag, value)
+        break
+      case '--recover-at':
+        out.recoverAt = fraction(flag, value)
+        break
       default:
         throw new Error(`unknown flag '${flag}'; flags are ${FLAGS}`)
     }
   }
+  if ((out.shiftAt !== undefined || out.recoverAt !== undefined) && !out.scenario)
+    throw new Error('--shift-at and --recover-at need --scenario')
+  if (out.recoverAt !== undefined && out.recoverAt <= (out.shiftAt ?? 0.5))
+    throw new Error('--recover-at must be after --shift-at')
   return out
 }

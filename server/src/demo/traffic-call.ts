@@ -12,6 +12,8 @@ export interface TurnRequest {
   stream: boolean
   tools: ChatCompletionTool[] | undefined
   headers: Record<string, string>
+  /** OpenAI `metadata`; carries the demo scenario switch through the gateway. */
+  metadata?: Record<string, string>
 }
 
 export interface TurnResult {
@@ -21,7 +23,12 @@ export interface TurnResult {
 
 /** One chat call, streamed or not; returns the assistant turn to continue the conversation with. */
 export async function sendTurn(client: OpenAI, req: TurnRequest): Promise<TurnResult> {
-  const base = { model: req.model, messages: [...req.messages], ...(req.tools ? { tools: req.tools } : {}) }
+  const base = {
+    model: req.model,
+    messages: [...req.messages],
+    ...(req.tools ? { tools: req.tools } : {}),
+    ...(req.metadata ? { metadata: req.metadata } : {}),
+  }
   if (!req.stream) {
     const res = await client.chat.completions.create({ ...base, stream: false }, { headers: req.headers })
     const msg = res.choices[0]?.message

@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import type { ExchangesPage, TimeSeries } from '@leash/shared'
-import { listExchanges, overviewTimeSeries } from '../db/clickhouse/index.ts'
+import type { ExchangesPage, TimeSeries, TimeSeriesPoint } from '@leash/shared'
+import { listExchanges } from '../db/clickhouse/index.ts'
 import { LeashError } from '../errors.ts'
+import { queryMetricSeries } from './query.ts'
 
 const NICE_STEPS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400]
 const TARGET_BUCKETS = 60
@@ -20,6 +21,12 @@ export interface OverviewInput {
   step?: number
 }
 
+const OVERVIEW_METRICS = ['requests', 'errors', 'refusal_rate', 'latency_p50', 'latency_p95'] as const
+
+/**
+ * The dashboard's overview chart, read through the metric catalog. A chart describes rather than decides,
+ * so a bucket shows a value from one sample on (minSamples 1); null still means "no data", never zero.
+ */
 export async function overview({ ch }: { ch: ClickHouseClient }, input: OverviewInput): Promise<TimeSeries> {
   const to = input.to ?? new Date()
   const from = input.from ?? new Date(to.getTime() - 3600_000)
@@ -32,7 +39,28 @@ export async function overview({ ch }: { ch: ClickHouseClient }, input: Overview
       `range/step gives more than ${MAX_BUCKETS} buckets; use a larger step`,
     )
   }
-  return overviewTimeSeries(ch)({ projectId: input.projectId, from, to, stepSeconds: step })
+  const series = await Promise.all(
+    OVERVIEW_METRICS.map((metric) =>
+      queryMetricSeries(ch, {
+        projectId: input.projectId,
+        metric,
+        from: from.getTime(),
+        to: to.getTime(),
+        stepSeconds: step,
+        minSamples: 1,
+      }),
+    ),
+  )
+  const [requests, errors, refusal, p50, p95] = series.map((s) => s[0]?.points ?? [])
+  const points: TimeSeriesPoint[] = (requests ?? []).map((r, i) => ({
+    t: new Date(r.t).toISOString(),
+    requests: r.value ?? 0,
+    errors: errors?.[i]?.value ?? 0,
+    refusal_rate: refusal?.[i]?.value ?? null,
+    latency_p50: p50?.[i]?.value ?? null,
+    latency_p95: p95?.[i]?.value ?? null,
+  }))
+  return { from: from.toISOString(), to: to.toISOString(), step, points }
 }
 
 export async function exchanges(

@@ -27,6 +27,8 @@ export interface MetricDef {
   minSamples: number
   /** Direction of "better", for trade-off and change rules. */
   better: 'higher' | 'lower' | 'none'
+  /** Quantile metrics: the level, e.g. 0.95. */
+  quantile?: number
 }
 
 /** Slicing dimensions every metric supports. */
@@ -52,6 +54,8 @@ export interface MetricWindowQuery {
   filters?: MetricFilters
   /** One result per distinct combination of these dimensions; none = one result for the project. */
   groupBy?: MetricDimension[]
+  /** Overrides the catalog's minSamples (descriptive charts use 1; decisions keep the catalog's). */
+  minSamples?: number
 }
 
 export interface MetricValue {

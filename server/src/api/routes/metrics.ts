@@ -1,0 +1,68 @@
+import { zValidator } from '@hono/zod-validator'
+import { MetricSeriesParams } from '@leash/shared'
+import { Hono } from 'hono'
+import type { z } from 'zod'
+import { LeashError } from '../../errors.ts'
+import { findMetric, metricDefs } from '../../metrics/catalog.ts'
+import { pickStep } from '../../metrics/overview.ts'
+import { queryMetricSeries } from '../../metrics/query.ts'
+import { resolveProject } from '../../projects/service.ts'
+import type { ApiContext, ApiEnv } from '../context.ts'
+
+/** zValidator hook: the first issue becomes a `bad_request` in the API's error shape. */
+export function rejectInvalid(result: { success: true } | { success: false; error: z.core.$ZodError }): void {
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
+    throw new LeashError('bad_request', `${where}${issue?.message ?? 'invalid input'}`)
+  }
+}
+
+const MAX_SERIES_BUCKETS = 2_000
+
+/** `GET /metrics/catalog` and `GET /metrics/series` (login required). */
+export function metricsRoutes(ctx: ApiContext) {
+  return new Hono<ApiEnv>()
+    .get('/metrics/catalog', (c) => c.json({ items: metricDefs() }, 200))
+    .get(
+      '/metrics/series',
+      zValidator('query', MetricSeriesParams, (r) => rejectInvalid(r)),
+      async (c) => {
+        const q = c.req.valid('query')
+        const def = metricDefs().find((d) => d.name === q.metric)
+        if (!def || !findMetric(q.metric))
+          throw new LeashError(
+            'bad_request',
+            `metric: unknown metric '${q.metric}'; see GET /api/metrics/catalog`,
+          )
+        const projectId = await resolveProject(ctx, c.get('principal'), q.project)
+        const to = q.to ?? Date.now()
+        const from = q.from ?? to - 3600_000
+        if (!(to > from)) throw new LeashError('bad_request', '`from` must be before `to`')
+        const step = q.step ?? pickStep(to - from)
+        if ((to - from) / 1000 / step > MAX_SERIES_BUCKETS)
+          throw new LeashError(
+            'bad_request',
+            `range/step gives more than ${MAX_SERIES_BUCKETS} buckets; use a larger step`,
+          )
+        const filters = {
+          ...(q.model !== undefined ? { model: q.model } : {}),
+          ...(q.route !== undefined ? { route: q.route } : {}),
+          ...(q.feature !== undefined ? { feature: q.feature } : {}),
+          ...(q.policy_version !== undefined ? { policy_version: q.policy_version } : {}),
+          ...(q.upstream !== undefined ? { upstream: q.upstream } : {}),
+          ...(Object.keys(q.tags).length ? { tags: q.tags } : {}),
+        }
+        const series = await queryMetricSeries(ctx.ch, {
+          projectId,
+          metric: q.metric,
+          from,
+          to,
+          stepSeconds: step,
+          filters,
+          groupBy: q.groupBy,
+        })
+        return c.json({ metric: def, from, to, step, series }, 200)
+      },
+    )
+}

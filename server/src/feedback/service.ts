@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import type { ClickHouseClient } from '@clickhouse/client'
+import type { FeedbackAccepted, FeedbackInput } from '@leash/shared'
+import { z } from 'zod'
+import { LeashError } from '../errors.ts'
+import { normalizedEditDistance } from './edit-distance.ts'
+
+const DAY_MS = 86_400_000
+
+/** Epoch ms embedded in a UUIDv7 (the gateway's event ids); null for other versions. */
+export function uuidV7Time(id: string): number | null {
+  const hex = id.replace(/-/g, '')
+  if (hex.length !== 32 || hex[12] !== '7') return null
+  return Number.parseInt(hex.slice(0, 12), 16)
+}
+
+const EventRow = z.object({
+  time_ms: z.coerce.number(),
+  model: z.string(),
+  route: z.string(),
+  feature: z.string(),
+  policy_version: z.string(),
+  response_text: z.string(),
+})
+
+// A UUIDv7 carries its time, so the lookup prunes to a two-day slice of the sort key.
+const LOOKUP_SQL = (bounded: boolean) => `
+SELECT toUnixTimestamp64Milli(time) AS time_ms, model, route, feature, policy_version, response_text
+FROM raw_responses_v1 FINAL
+WHERE project_id = {projectId:String} AND event_id = {eventId:UUID}${
+  bounded
+    ? ` AND time >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND time < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')`
+    : ''
+}
+LIMIT 1`
+
+/**
+ * Stores one feedback post about an exchange of `projectId`. An event id of another project is "not found",
+ * exactly like an unknown one, so ids never leak across projects.
+ */
+export async function recordFeedback(
+  { ch }: { ch: ClickHouseClient },
+  { projectId, input, now = Date.now() }: { projectId: string; input: FeedbackInput; now?: number },
+): Promise<FeedbackAccepted> {
+  const t = uuidV7Time(input.eventId)
+  const params: Record<string, unknown> = { projectId, eventId: input.eventId }
+  if (t !== null) {
+    params.fromMs = t - DAY_MS
+    params.toMs = t + DAY_MS
+  }
+  const rs = await ch.query({ query: LOOKUP_SQL(t !== null), query_params: params, format: 'JSONEachRow' })
+  const event = z.array(EventRow).parse(await rs.json())[0]
+  if (!event) throw new LeashError('not_found', `no exchange ${input.eventId} in this project`)
+
+  const editDistance =
+    input.editedText !== undefined ? normalizedEditDistance(event.response_text, input.editedText) : null
+  const id = randomUUID()
+  await ch.insert({
+    table: 'feedback_v1',
+    format: 'JSONEachRow',
+    values: [
+      {
+        project_id: projectId,
+        feedback_id: id,
+        event_id: input.eventId,
+        event_time: event.time_ms,
+        received_at: now,
+        model: event.model,
+        route: event.route,
+        feature: event.feature,
+        policy_version: event.policy_version,
+        thumbs: input.thumbs === 'up' ? 1 : input.thumbs === 'down' ? -1 : 0,
+        task_completed: input.taskCompleted === undefined ? -1 : input.taskCompleted ? 1 : 0,
+        refusal_wrong: input.refusalWrong ? 1 : 0,
+        edit_distance: editDistance,
+        edited_text: input.editedText ?? '',
+        comment: input.comment ?? '',
+      },
+    ],
+  })
+  return { id, eventId: input.eventId, editDistance }
+}
