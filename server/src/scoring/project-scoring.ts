@@ -1,0 +1,102 @@
+import type { ProjectSettings } from '@leash/shared'
+import type { ExchangeRecord } from '../ingest/exchange.ts'
+import type { Logger } from '../log.ts'
+import { scoreExchanges } from './run.ts'
+import type { ScoreRow, Scorer } from './scorer.ts'
+import { BUILTIN_SCORER_NAMES } from './workers/catalog.ts'
+import { ScorerPool, type ScorerPoolOptions } from './workers/pool.ts'
+
+/** Name of the built-in reward model's scorer (see reward/index.ts). */
+const BUILTIN_REWARD = 'reward-builtin'
+/** A reward model that failed to load is retried after this long, not on every batch. */
+const RETRY_FAILED_MS = 60_000
+
+export interface ProjectScoring {
+  /** Scores a batch of exchanges from any mix of projects, each with its own reward model. */
+  score(exchanges: readonly ExchangeRecord[]): Promise<ScoreRow[]>
+  close(): Promise<void>
+}
+
+export interface ProjectScoringOptions {
+  settingsFor(projectId: string): Pick<ProjectSettings, 'scoring'>
+  log: Logger
+  /** Worker pool options; `false` runs the built-in scorers on the calling thread. */
+  pool?: ScorerPoolOptions | false
+}
+
+interface Extras {
+  scorers: Scorer[]
+  failedAt: number | null
+}
+
+/**
+ * Scoring for the ingest pipeline. One worker pool runs the built-in scorers (safety, grounding, tools,
+ * style and the built-in reward model) for every project; a project that chose an ONNX or remote reward
+ * model, or a shadow, gets those on the main thread, loaded once per distinct configuration.
+ */
+export async function createProjectScoring(opts: ProjectScoringOptions): Promise<ProjectScoring> {
+  const names = [...BUILTIN_SCORER_NAMES, BUILTIN_REWARD] as const
+  let pool: ScorerPool | null = null
+  let builtins: Scorer[]
+  if (opts.pool === false) {
+    const { builtinScorers } = await import('./registry.ts')
+    builtins = await builtinScorers([...names])
+  } else {
+    pool = await ScorerPool.create({ ...opts.pool, scorers: [...names], log: opts.log })
+    builtins = pool.scorers
+  }
+  const extras = new Map<string, Extras>()
+
+  async function extrasFor(scoring: ProjectSettings['scoring']): Promise<Scorer[]> {
+    if (scoring.reward.kind === 'builtin' && !scoring.shadowReward) return []
+    const key = JSON.stringify(scoring)
+    const cached = extras.get(key)
+    if (cached && (cached.failedAt === null || Date.now() - cached.failedAt < RETRY_FAILED_MS))
+      return cached.scorers
+    const entry: Extras = { scorers: [], failedAt: null }
+    try {
+      const { createRewardScorer } = await import('./reward/index.ts')
+      if (scoring.reward.kind !== 'builtin') entry.scorers.push(await createRewardScorer(scoring.reward))
+      if (scoring.shadowReward)
+        entry.scorers.push(await createRewardScorer(scoring.shadowReward, { shadow: true }))
+    } catch (err) {
+      entry.failedAt = Date.now()
+      opts.log('error', 'the project reward model could not be loaded; its scores are skipped', {
+        reward: scoring.reward.kind,
+        error: (err as Error).message,
+      })
+    }
+    extras.set(key, entry)
+    return entry.scorers
+  }
+
+  return {
+    async score(exchanges) {
+      const byProject = new Map<string, ExchangeRecord[]>()
+      for (const ex of exchanges) {
+        const list = byProject.get(ex.projectId)
+        if (list) list.push(ex)
+        else byProject.set(ex.projectId, [ex])
+      }
+      const rows: ScoreRow[] = []
+      for (const [projectId, group] of byProject) {
+        try {
+          const { scoring } = opts.settingsFor(projectId)
+          const own = await extrasFor(scoring)
+          const base =
+            scoring.reward.kind === 'builtin' ? builtins : builtins.filter((s) => s.name !== BUILTIN_REWARD)
+          rows.push(...(await scoreExchanges(group, [...base, ...own], opts.log)))
+        } catch (err) {
+          // Scoring never loses exchanges: a failure here costs this group's scores only, loudly.
+          opts.log('error', 'scoring a batch failed', { projectId, error: (err as Error).message })
+        }
+      }
+      return rows
+    },
+    async close() {
+      await pool?.close()
+      const all = [...extras.values()].flatMap((e) => e.scorers)
+      await Promise.allSettled(all.map((s) => s.close?.()))
+    },
+  }
+}
