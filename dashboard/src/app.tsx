@@ -1,44 +1,127 @@
-import type { Me } from '@leash/shared'
-import { useCallback, useEffect, useState } from 'react'
-import { errorMessage, isUnauthorized, logout, me } from './api/client.ts'
+import type { Me, Project } from '@leash/shared'
+import type { ReactNode } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { errorMessage, isUnauthorized, listProjects, logout, me } from './api/client.ts'
+import { Shell } from './components/shell.tsx'
+import { ErrorBanner, Loading } from './components/states.tsx'
+import type { Route } from './lib/router.ts'
+import { useLocation } from './lib/router.ts'
+import type { Session } from './lib/session.tsx'
+import { SessionProvider } from './lib/session.tsx'
+import { AlertPage } from './pages/alert-page.tsx'
+import { AlertsPage } from './pages/alerts-page.tsx'
 import { LoginPage } from './pages/login-page.tsx'
+import { MetricsPage } from './pages/metrics-page.tsx'
+import { NotFoundPage } from './pages/not-found-page.tsx'
 import { OverviewPage } from './pages/overview-page.tsx'
+import { ReportsPage } from './pages/reports-page.tsx'
+import { RulesPage } from './pages/rules-page.tsx'
+import { SettingsPage } from './pages/settings-page.tsx'
+import { SystemPage } from './pages/system-page.tsx'
 
-type Session =
+type Auth =
   | { state: 'checking' }
   | { state: 'anonymous' }
   | { state: 'error'; message: string }
   | { state: 'in'; user: Me }
 
-/** Two screens and no router: the session decides which one shows. */
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'overview':
+      return <OverviewPage />
+    case 'alerts':
+      return <AlertsPage />
+    case 'alert':
+      return <AlertPage id={route.id} />
+    case 'reports':
+      return <ReportsPage />
+    case 'rules':
+      return <RulesPage />
+    case 'metrics':
+      return <MetricsPage />
+    case 'settings':
+      return <SettingsPage />
+    case 'system':
+      return <SystemPage />
+    default:
+      return <NotFoundPage route={route} />
+  }
+}
+
+/** Logged in: the project list, then the shell around the page the URL names. */
+function LoggedIn({
+  user,
+  onLogout,
+  onUnauthorized,
+}: {
+  user: Me
+  onLogout: () => void
+  onUnauthorized: () => void
+}) {
+  const location = useLocation()
+  const [projects, setProjects] = useState<Project[] | null>(null)
+  const [error, setError] = useState<string | null>(null)
+
+  const load = useCallback(() => {
+    setError(null)
+    listProjects()
+      .then(setProjects)
+      .catch((err: unknown) => (isUnauthorized(err) ? onUnauthorized() : setError(errorMessage(err))))
+  }, [onUnauthorized])
+  useEffect(load, [load])
+
+  const ref = location.query.get('project') ?? ''
+  const session = useMemo<Session>(() => {
+    const list = projects ?? []
+    const current = ref ? (list.find((p) => p.slug === ref || p.id === ref) ?? null) : (list[0] ?? null)
+    return { user, projects: list, project: ref || current?.slug || '', current, onUnauthorized }
+  }, [user, projects, ref, onUnauthorized])
+
+  let body: ReactNode
+  if (error) body = <ErrorBanner message={error} prefix="Could not load the projects" onRetry={load} />
+  else if (projects === null) body = <Loading />
+  else body = <Page route={location.route} />
+  return (
+    <SessionProvider value={session}>
+      <Shell route={location.route} onLogout={onLogout}>
+        {ref && projects && !session.current ? (
+          <ErrorBanner message={`no project '${ref}' (or no access to it)`} prefix="Unknown project" />
+        ) : null}
+        {body}
+      </Shell>
+    </SessionProvider>
+  )
+}
+
+/** The session decides between the login form and the app. */
 export function App() {
-  const [session, setSession] = useState<Session>({ state: 'checking' })
+  const [auth, setAuth] = useState<Auth>({ state: 'checking' })
 
   const check = useCallback(() => {
     me()
-      .then((user) => setSession({ state: 'in', user }))
+      .then((user) => setAuth({ state: 'in', user }))
       .catch((err: unknown) =>
-        setSession(
+        setAuth(
           isUnauthorized(err) ? { state: 'anonymous' } : { state: 'error', message: errorMessage(err) },
         ),
       )
   }, [])
   useEffect(check, [check])
 
-  const onUnauthorized = useCallback(() => setSession({ state: 'anonymous' }), [])
+  const onUnauthorized = useCallback(() => setAuth({ state: 'anonymous' }), [])
   const onLogout = useCallback(() => {
     // Leave the page even if the call fails: a dead session is as good as a closed one.
     logout()
       .catch(() => undefined)
-      .finally(() => setSession({ state: 'anonymous' }))
+      .finally(() => setAuth({ state: 'anonymous' }))
   }, [])
 
-  if (session.state === 'checking') return <div className="splash muted">Loading…</div>
-  if (session.state === 'error') {
+  if (auth.state === 'checking') return <div className="splash muted">Loading…</div>
+  if (auth.state === 'error') {
     return (
       <div className="splash">
         <div className="banner banner-error" role="alert">
-          Cannot reach the Leash API: {session.message}
+          Cannot reach the Leash API: {auth.message}
         </div>
         <button type="button" onClick={check}>
           Retry
@@ -46,8 +129,8 @@ export function App() {
       </div>
     )
   }
-  if (session.state === 'anonymous') {
-    return <LoginPage onLoggedIn={(user) => setSession({ state: 'in', user })} />
+  if (auth.state === 'anonymous') {
+    return <LoginPage onLoggedIn={(user) => setAuth({ state: 'in', user })} />
   }
-  return <OverviewPage user={session.user} onLogout={onLogout} onUnauthorized={onUnauthorized} />
+  return <LoggedIn user={auth.user} onLogout={onLogout} onUnauthorized={onUnauthorized} />
 }

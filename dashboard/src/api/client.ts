@@ -1,8 +1,27 @@
 import type { AppType } from '@leash/server/api'
-import { ExchangesPage, Me, Project, TimeSeries } from '@leash/shared'
+import type { AlertRuleInput, SnoozeInput } from '@leash/shared'
+import {
+  AlertRule,
+  ExchangesPage,
+  Me,
+  MetricCatalogResponse,
+  MetricSeriesResponse,
+  Project,
+  ProjectSettings,
+  TimeSeries,
+} from '@leash/shared'
 import { hc } from 'hono/client'
 import { z } from 'zod'
 import { toApiError } from './api-error.ts'
+import type { AlertItem, Channel } from './local-schemas.ts'
+import {
+  AlertDetail,
+  AlertList,
+  ChannelList,
+  Deliveries,
+  IngestStatusBody,
+  WeeklyReportBody,
+} from './local-schemas.ts'
 
 export { ApiError, errorMessage, isUnauthorized } from './api-error.ts'
 
@@ -73,4 +92,153 @@ export function overview(params: OverviewParams): Promise<TimeSeries> {
     ...(params.project ? { project: params.project } : {}),
   }
   return read(api.api.metrics.overview.$get({ query }), TimeSeries)
+}
+
+const SettingsResponse = z.object({ projectId: z.string(), settings: ProjectSettings })
+export type SettingsResponse = z.infer<typeof SettingsResponse>
+
+export function getSettings(project: string): Promise<SettingsResponse> {
+  return read(api.api.projects[':project'].settings.$get({ param: { project } }), SettingsResponse)
+}
+
+/** Top-level keys replace the stored ones; the server validates the merged result and answers 400 if bad. */
+export function putSettings(project: string, settings: unknown): Promise<SettingsResponse> {
+  // The route reads the raw body (it merges a patch), so hc has no typed `json` for it: send it as init.
+  const pending = api.api.projects[':project'].settings.$put(
+    { param: { project } },
+    {
+      headers: { 'content-type': 'application/json' },
+      init: { credentials: 'same-origin', body: JSON.stringify(settings) },
+    },
+  )
+  return read(pending, SettingsResponse)
+}
+
+export function ingestStatus(): Promise<IngestStatusBody> {
+  return read(api.api.ingest.status.$get(), IngestStatusBody)
+}
+
+export function metricCatalog(): Promise<MetricCatalogResponse> {
+  return read(api.api.metrics.catalog.$get(), MetricCatalogResponse)
+}
+
+export interface SeriesParams {
+  project?: string | undefined
+  metric: string
+  /** Epoch ms. */
+  from: number
+  to: number
+  /** Bucket size in seconds. */
+  step: number
+  model?: string | undefined
+  route?: string | undefined
+  feature?: string | undefined
+  policy_version?: string | undefined
+  /** Comma-separated dimensions, '' = none. */
+  groupBy?: string | undefined
+}
+
+/** Empty strings are "no filter" and are left out of the query. */
+export function metricSeries(p: SeriesParams): Promise<MetricSeriesResponse> {
+  const query: { metric: string } & Record<string, string> = {
+    metric: p.metric,
+    from: String(Math.floor(p.from)),
+    to: String(Math.floor(p.to)),
+    step: String(p.step),
+  }
+  for (const key of ['project', 'model', 'route', 'feature', 'policy_version', 'groupBy'] as const) {
+    const v = p[key]
+    if (v) query[key] = v
+  }
+  return read(api.api.metrics.series.$get({ query }), MetricSeriesResponse)
+}
+
+const RuleList = z.object({ items: z.array(AlertRule) })
+const projectQuery = (project: string) => ({ query: project ? { project } : {} })
+
+export type AlertStateFilter = 'firing' | 'acknowledged' | 'resolved'
+
+export async function listAlerts(project: string, state: AlertStateFilter | ''): Promise<AlertItem[]> {
+  const query = { ...(project ? { project } : {}), ...(state ? { state } : {}) }
+  const body = await read(api.api.alerts.$get({ query }), AlertList)
+  return body.items
+}
+
+export function getAlert(project: string, id: string): Promise<AlertDetail> {
+  return read(api.api.alerts[':id'].$get({ param: { id }, ...projectQuery(project) }), AlertDetail)
+}
+
+export function ackAlert(project: string, id: string): Promise<AlertDetail> {
+  return read(api.api.alerts[':id'].ack.$post({ param: { id }, ...projectQuery(project) }), AlertDetail)
+}
+
+export function resolveAlert(project: string, id: string, note: string): Promise<AlertDetail> {
+  return read(
+    api.api.alerts[':id'].resolve.$post({ param: { id }, ...projectQuery(project), json: { note } }),
+    AlertDetail,
+  )
+}
+
+export function snoozeAlert(project: string, id: string, input: SnoozeInput): Promise<AlertDetail> {
+  const json = 'until' in input ? { until: input.until.toISOString() } : input
+  return read(
+    api.api.alerts[':id'].snooze.$post({ param: { id }, ...projectQuery(project), json }),
+    AlertDetail,
+  )
+}
+
+export async function listRules(project: string): Promise<AlertRule[]> {
+  const body = await read(api.api['alert-rules'].$get(projectQuery(project)), RuleList)
+  return body.items
+}
+
+export function createRule(input: AlertRuleInput): Promise<AlertRule> {
+  return read(api.api['alert-rules'].$post({ json: input }), AlertRule)
+}
+
+export function updateRule(id: string, input: AlertRuleInput): Promise<AlertRule> {
+  return read(api.api['alert-rules'][':id'].$put({ param: { id }, json: input }), AlertRule)
+}
+
+export function deleteRule(project: string, id: string): Promise<void> {
+  return expectEmpty(api.api['alert-rules'][':id'].$delete({ param: { id }, ...projectQuery(project) }))
+}
+
+export async function listChannels(project: string): Promise<Channel[]> {
+  const body = await read(api.api['notification-channels'].$get(projectQuery(project)), ChannelList)
+  return body.items
+}
+
+export function channelDeliveries(project: string, id: string): Promise<Deliveries> {
+  return read(
+    api.api['notification-channels'][':id'].deliveries.$get({ param: { id }, ...projectQuery(project) }),
+    Deliveries,
+  )
+}
+
+export interface ReportParams {
+  project: string
+  /** ISO week (2026-W48); '' = the last complete week. */
+  week: string
+  /** Pinned baseline week; '' = none. */
+  baseline: string
+}
+
+function reportQuery(p: ReportParams, format: 'json' | 'md' | 'html') {
+  return {
+    format,
+    ...(p.project ? { project: p.project } : {}),
+    ...(p.week ? { week: p.week } : {}),
+    ...(p.baseline ? { baseline: p.baseline } : {}),
+  }
+}
+
+export function weeklyReport(p: ReportParams): Promise<WeeklyReportBody> {
+  return read(api.api.reports.weekly.$get({ query: reportQuery(p, 'json') }), WeeklyReportBody)
+}
+
+/** Same-origin link to the rendered report (the session cookie authorizes the download). */
+export function weeklyReportUrl(p: ReportParams, format: 'md' | 'html'): string {
+  // hc's $url needs an absolute base; the client is rooted at '/', so build the relative link here.
+  return `/api/reports/weekly?${new URLSearchParams(reportQuery(p, format)).toString()}`
 }

@@ -96,6 +96,13 @@ export function ExchangesTable({ items, total, offset, limit, onOffset }: Exchan
                   className={isOpen ? 'row open' : 'row'}
                   data-testid="exchange-row"
                   onClick={() => setOpen(isOpen ? null : item.id)}
+                  onKeyDown={(e) => {
+                    if (e.key !== 'Enter' && e.key !== ' ') return
+                    e.preventDefault()
+                    setOpen(isOpen ? null : item.id)
+                  }}
+                  tabIndex={0}
+                  aria-expanded={isOpen}
                   title={isOpen ? 'Click to collapse' : 'Click to show the full prompt and response'}
                 >
                   <td className="nowrap">{fmtDateTime(item.time)}</td>

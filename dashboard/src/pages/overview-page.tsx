@@ -1,79 +1,55 @@
-import type { Me, Project } from '@leash/shared'
-import { useEffect, useState } from 'react'
-import { errorMessage, isUnauthorized, listProjects } from '../api/client.ts'
+import { useState } from 'react'
 import { Charts } from '../components/charts.tsx'
+import { RangePicker, RefreshControls } from '../components/controls.tsx'
 import { EmptyState } from '../components/empty-state.tsx'
 import { ExchangesTable } from '../components/exchanges-table.tsx'
+import { SafetyPanel } from '../components/safety-panel.tsx'
 import { StatTiles } from '../components/stat-tiles.tsx'
-import { TopBar } from '../components/top-bar.tsx'
-import type { RangeKey } from '../lib/range.ts'
-import { rangeOf } from '../lib/range.ts'
-import { useInterval } from '../lib/use-interval.ts'
+import { PageHeader } from '../components/states.tsx'
+import { isRangeKey, rangeOf } from '../lib/range.ts'
+import { setQuery, useLocation } from '../lib/router.ts'
+import { useSession } from '../lib/session.tsx'
+import { ageSeconds, useNow } from '../lib/use-now.ts'
 import { PAGE_SIZE, useOverviewData } from '../lib/use-overview-data.ts'
 
-interface OverviewPageProps {
-  user: Me
-  onLogout: () => void
-  onUnauthorized: () => void
-}
-
-export function OverviewPage({ user, onLogout, onUnauthorized }: OverviewPageProps) {
-  const [projects, setProjects] = useState<Project[]>([])
-  const [projectError, setProjectError] = useState<string | null>(null)
-  const [project, setProject] = useState('')
-  const [range, setRange] = useState<RangeKey>('1h')
+export function OverviewPage() {
+  const { project, onUnauthorized } = useSession()
+  const { query } = useLocation()
+  const rangeParam = query.get('range') ?? ''
+  const range = isRangeKey(rangeParam) ? rangeParam : '1h'
   const [offset, setOffset] = useState(0)
   const [paused, setPaused] = useState(false)
-  const [now, setNow] = useState(() => Date.now())
   const data = useOverviewData({ project, range, offset, paused, onUnauthorized })
+  const now = useNow()
 
-  useEffect(() => {
-    listProjects()
-      .then(setProjects)
-      .catch((err: unknown) => (isUnauthorized(err) ? onUnauthorized() : setProjectError(errorMessage(err))))
-  }, [onUnauthorized])
-  useInterval(() => setNow(Date.now()), 1000)
-
-  const age = data.updatedAt === null ? null : (now - data.updatedAt) / 1000
   const noTrafficYet = data.page !== null && data.page.total === 0 && offset === 0
-  const error = data.error ?? projectError
-
   return (
-    <div className="app">
-      <TopBar
-        user={user}
-        projects={projects}
-        project={project}
-        onProject={(id) => {
-          setProject(id)
-          setOffset(0)
-        }}
-        range={range}
-        onRange={setRange}
-        paused={paused}
-        onPaused={setPaused}
-        age={age}
-        onLogout={onLogout}
-      />
-      <main className="content">
-        {error ? (
-          <div className="banner banner-error" role="alert" data-testid="load-error">
-            Could not refresh: {error}
-          </div>
-        ) : null}
-        <StatTiles summary={data.summary} rangeLabel={rangeOf(range).label} />
-        {noTrafficYet ? <EmptyState /> : null}
-        <Charts rows={data.rows} rangeSeconds={rangeOf(range).seconds} />
-        {data.page && !noTrafficYet ? (
-          <ExchangesTable
-            items={data.page.items}
-            total={data.page.total}
-            offset={offset}
-            limit={PAGE_SIZE}
-            onOffset={setOffset}
-          />
-        ) : null}
-      </main>
-    </div>
+    <>
+      <PageHeader
+        title="Overview"
+        sub={`Traffic, refusals and latency over the last ${rangeOf(range).label}`}
+      >
+        <RangePicker range={range} onRange={(key) => setQuery({ range: key === '1h' ? null : key })} />
+        <RefreshControls age={ageSeconds(data.updatedAt, now)} paused={paused} onPaused={setPaused} />
+      </PageHeader>
+      {data.error ? (
+        <div className="banner banner-error" role="alert" data-testid="load-error">
+          Could not refresh: {data.error}
+        </div>
+      ) : null}
+      <StatTiles summary={data.summary} rangeLabel={rangeOf(range).label} />
+      {noTrafficYet ? <EmptyState /> : null}
+      <Charts rows={data.rows} rangeSeconds={rangeOf(range).seconds} />
+      <SafetyPanel range={range} />
+      {data.page && !noTrafficYet ? (
+        <ExchangesTable
+          items={data.page.items}
+          total={data.page.total}
+          offset={offset}
+          limit={PAGE_SIZE}
+          onOffset={setOffset}
+        />
+      ) : null}
+    </>
   )
 }

@@ -1,0 +1,255 @@
+import { z } from 'zod'
+
+/**
+ * Response shapes the server declares as TypeScript only (no schema in @leash/shared yet): validated
+ * here so a drift between server and dashboard fails loudly instead of rendering undefined.
+ */
+
+/** `GET /api/ingest/status` (server/src/ingest/pipeline.ts `IngestStatus`). */
+export const IngestStatusBody = z.object({
+  spool: z.object({
+    records: z.number(),
+    bytes: z.number(),
+    oldestAgeMs: z.number(),
+    segments: z.number(),
+    maxBytes: z.number(),
+    nearFull: z.boolean(),
+    full: z.boolean(),
+    policy: z.string(),
+    droppedNew: z.number(),
+    droppedOld: z.number(),
+    writeErrors: z.number(),
+  }),
+  insert: z.object({
+    rowsPerSecond: z.number(),
+    written: z.number(),
+    scored: z.number(),
+    invalid: z.number(),
+    errors: z.number(),
+    lastError: z.string().nullable(),
+    lastSuccessAt: z.string().nullable(),
+  }),
+  torn: z.number(),
+})
+export type IngestStatusBody = z.infer<typeof IngestStatusBody>
+
+const Figure = z.object({
+  value: z.number().nullable(),
+  lo: z.number().nullable(),
+  hi: z.number().nullable(),
+  n: z.number(),
+})
+
+/**
+ * Incident evidence (server/src/alerts/evidence.ts `collectEvidence`). Stored as JSON per incident and
+ * shaped by the rule kind, so every field is optional here and the page shows what is present.
+ */
+export const AlertEvidence = z.looseObject({
+  kind: z.string().optional(),
+  metric: z.string().optional(),
+  summary: z.string().optional(),
+  value: z.number().nullable().optional(),
+  threshold: z.number().nullable().optional(),
+  clear: z.number().nullable().optional(),
+  op: z.enum(['>', '<']).optional(),
+  interval: z.tuple([z.number(), z.number()]).nullable().optional(),
+  n: z.number().optional(),
+  window: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  current: Figure.nullable().optional(),
+  /** The figure at the latest evaluation (the evidence itself is from when the alert opened). */
+  latest: Figure.extend({ at: z.string() }).nullable().optional(),
+  baseline: Figure.extend({ from: z.string(), to: z.string() }).nullable().optional(),
+  extra: z.record(z.string(), z.unknown()).nullable().optional(),
+  evaluatedAt: z.string().optional(),
+  slice: z
+    .object({
+      dimension: z.string(),
+      labels: z.record(z.string(), z.string()),
+      value: z.number(),
+      n: z.number(),
+      contribution: z.number(),
+      share: z.number(),
+    })
+    .nullable()
+    .optional(),
+  examples: z
+    .array(z.object({ eventId: z.string(), excerpt: z.string(), value: z.number().nullable().optional() }))
+    .optional(),
+  errors: z.array(z.string()).optional(),
+})
+export type AlertEvidence = z.infer<typeof AlertEvidence>
+
+/** `GET /api/alerts` item (server/src/alerts/incidents.ts `toItem`). */
+export const AlertItem = z.object({
+  id: z.string(),
+  rule: z.string(),
+  ruleId: z.string(),
+  kind: z.string(),
+  state: z.enum(['open', 'acknowledged', 'resolved']),
+  severity: z.string(),
+  labels: z.record(z.string(), z.string()),
+  startedAt: z.string(),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolveNote: z.string().nullable(),
+  snoozedUntil: z.string().nullable(),
+  snoozedUntilWorse: z.number().nullable(),
+  regressedCount: z.number(),
+  flapping: z.boolean(),
+  firing: z.boolean(),
+  timeToAckMs: z.number().nullable(),
+  timeToResolveMs: z.number().nullable(),
+  evidence: AlertEvidence,
+})
+export type AlertItem = z.infer<typeof AlertItem>
+
+export const AlertList = z.object({ items: z.array(AlertItem) })
+
+/** `GET /api/alerts/:id` and the answers of ack / resolve / snooze. */
+export const AlertDetail = AlertItem.extend({
+  runbookUrl: z.string().nullable(),
+  timeline: z.array(
+    z.object({
+      at: z.string(),
+      type: z.string(),
+      actor: z.string().nullable(),
+      message: z.string(),
+      data: z.record(z.string(), z.unknown()),
+    }),
+  ),
+})
+export type AlertDetail = z.infer<typeof AlertDetail>
+
+/** `GET /api/notification-channels` item; secrets arrive masked. */
+export const Channel = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  config: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+})
+export type Channel = z.infer<typeof Channel>
+
+export const ChannelList = z.object({ items: z.array(Channel) })
+
+export const Deliveries = z.object({
+  channel: Channel,
+  items: z.array(
+    z.object({
+      id: z.string(),
+      incidentId: z.string().nullable(),
+      event: z.string(),
+      status: z.string(),
+      attempts: z.number(),
+      lastError: z.string().nullable(),
+      responseStatus: z.number().nullable(),
+      nextAttemptAt: z.string().nullable(),
+      createdAt: z.string(),
+      deliveredAt: z.string().nullable(),
+    }),
+  ),
+})
+export type Deliveries = z.infer<typeof Deliveries>
+
+const MetricValueBody = z.object({
+  labels: z.record(z.string(), z.string()),
+  n: z.number(),
+  value: z.number().nullable(),
+  lo: z.number().nullable(),
+  hi: z.number().nullable(),
+  insufficient: z.boolean(),
+})
+export type MetricValueBody = z.infer<typeof MetricValueBody>
+
+const Comparison = z.object({
+  baseline: MetricValueBody,
+  delta: z.number().nullable(),
+  relative: z.number().nullable(),
+  test: z.string(),
+  p: z.number().nullable(),
+  pAdjusted: z.number().nullable(),
+  significant: z.boolean(),
+})
+export type Comparison = z.infer<typeof Comparison>
+
+const WeekRange = z.object({ week: z.string(), from: z.number(), to: z.number() })
+
+/** `GET /api/reports/weekly?format=json` (server/src/reports/weekly.ts `WeeklyReport`). */
+export const WeeklyReportBody = z.object({
+  project: z.object({ id: z.string(), name: z.string() }),
+  week: z.string(),
+  from: z.number(),
+  to: z.number(),
+  lastWeek: WeekRange,
+  baseline: WeekRange.nullable(),
+  generatedAt: z.number(),
+  guard: z.object({ method: z.string(), alpha: z.number(), tests: z.number() }),
+  slices: z.array(
+    z.object({
+      model: z.string(),
+      route: z.string(),
+      requests: z.number(),
+      metrics: z.array(
+        z.object({
+          metric: z.string(),
+          family: z.string(),
+          unit: z.string(),
+          better: z.string(),
+          thisWeek: MetricValueBody,
+          lastWeek: Comparison,
+          pinned: Comparison.nullable(),
+          verdict: z.enum(['better', 'worse', 'changed', 'unchanged', 'insufficient']),
+        }),
+      ),
+      examples: z.array(
+        z.object({
+          metric: z.string(),
+          items: z.array(
+            z.object({
+              eventId: z.string(),
+              time: z.number(),
+              model: z.string(),
+              route: z.string(),
+              value: z.number().nullable(),
+              prompt: z.string(),
+              excerpt: z.string(),
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
+  alerts: z
+    .object({
+      available: z.boolean(),
+      note: z.string().nullable(),
+      items: z.array(
+        z.object({
+          rule: z.string(),
+          metric: z.string(),
+          severity: z.string(),
+          state: z.string(),
+          labels: z.record(z.string(), z.string()),
+          startedAt: z.number(),
+          acknowledgedAt: z.number().nullable(),
+          resolvedAt: z.number().nullable(),
+          timeToAckMs: z.number().nullable(),
+          timeToResolveMs: z.number().nullable(),
+        }),
+      ),
+      fired: z.number(),
+      acknowledged: z.number(),
+      resolved: z.number(),
+      medianTimeToAckMs: z.number().nullable(),
+      medianTimeToResolveMs: z.number().nullable(),
+    })
+    .nullable(),
+})
+export type WeeklyReportBody = z.infer<typeof WeeklyReportBody>
+export type ReportSlice = WeeklyReportBody['slices'][number]
+export type ReportRow = ReportSlice['metrics'][number]
