@@ -32,6 +32,25 @@ export const LeashEnv = z.object({
   DATABASE_URL: optionalUrl,
   CLICKHOUSE_URL: optionalUrl,
   LEASH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LEASH_SPOOL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(2 * 1024 ** 3),
+  LEASH_SPOOL_SEGMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(64 * 1024 ** 2),
+  LEASH_SPOOL_FULL_POLICY: z.enum(['drop_new', 'drop_oldest']).default('drop_new'),
+  LEASH_INGEST_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  LEASH_INGEST_BATCH_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
+  /** Worker threads for the built-in scorers; 0 scores on the main thread; unset = cores - 1 (min 1). */
+  LEASH_SCORING_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  LEASH_ALERTS_ENABLED: z.enum(['true', 'false', '1', '0']).default('true'),
+  /** Base URL of the dashboard as on-call reaches it, for links in notifications. */
+  LEASH_PUBLIC_URL: optionalUrl,
+  LEASH_PAGERDUTY_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
 })
 
 export interface Config {
@@ -47,6 +66,18 @@ export interface Config {
   databaseUrl: string | undefined
   clickhouseUrl: string | undefined
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** Durable spool and ClickHouse batching (`<dataDir>/spool`). */
+  ingest: {
+    spoolMaxBytes: number
+    spoolSegmentBytes: number
+    spoolFullPolicy: 'drop_new' | 'drop_oldest'
+    batchRows: number
+    batchMs: number
+  }
+  /** Scoring worker threads: undefined = cores - 1 (min 1); 0 = on the main thread. */
+  scoringWorkers: number | undefined
+  /** Alert evaluator and notifications. */
+  alerts: { enabled: boolean; publicUrl: string | undefined; pagerDutyUrl: string }
 }
 
 export class ConfigError extends Error {
@@ -78,5 +109,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     clickhouseUrl: e.CLICKHOUSE_URL,
     logLevel: e.LEASH_LOG_LEVEL,
+    ingest: {
+      spoolMaxBytes: e.LEASH_SPOOL_MAX_BYTES,
+      spoolSegmentBytes: e.LEASH_SPOOL_SEGMENT_BYTES,
+      spoolFullPolicy: e.LEASH_SPOOL_FULL_POLICY,
+      batchRows: e.LEASH_INGEST_BATCH_ROWS,
+      batchMs: e.LEASH_INGEST_BATCH_MS,
+    },
+    scoringWorkers: e.LEASH_SCORING_WORKERS,
+    alerts: {
+      enabled: e.LEASH_ALERTS_ENABLED === 'true' || e.LEASH_ALERTS_ENABLED === '1',
+      publicUrl: e.LEASH_PUBLIC_URL?.replace(/\/+$/, ''),
+      pagerDutyUrl: e.LEASH_PAGERDUTY_URL,
+    },
   }
 }

@@ -1,5 +1,9 @@
 import fs from 'node:fs'
+import path from 'node:path'
 import type { ClickHouseClient } from '@clickhouse/client'
+import { clickHouseSource } from './alerts/clickhouse-source.ts'
+import { DEFAULT_LIFECYCLE, type LifecycleConfig } from './alerts/lifecycle.ts'
+import { startAlertScheduler } from './alerts/scheduler.ts'
 import { createApi } from './api/app.ts'
 import { type BootstrapResult, bootstrap, createKeyResolver } from './auth/index.ts'
 import type { Config } from './config.ts'
@@ -17,7 +21,8 @@ import { listen } from './http/server.ts'
 import { createWebApp } from './http/web.ts'
 import { createPipeline, type Pipeline } from './ingest/pipeline.ts'
 import type { Logger } from './log.ts'
-import { refusalHeuristic } from './scoring/refusal-heuristic.ts'
+import { createSettingsCache } from './projects/settings.ts'
+import { createProjectScoring } from './scoring/project-scoring.ts'
 
 export interface Leash {
   url: string
@@ -56,28 +61,64 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
   const boot = await bootstrap(pg.db, config.seed, config.dataDir)
   const keys = createKeyResolver(pg.db, (m) => log('warn', m))
   await keys.warm()
+  const settings = createSettingsCache(pg.db, { log })
+  await settings.warm()
 
   const demo = config.upstreamUrl
     ? null
     : await startDemoModel({ host: '127.0.0.1', port: 0, latencyScale: 1 })
   const upstreamBase = config.upstreamUrl ?? (demo as { baseUrl: string }).baseUrl
 
-  const pipeline = createPipeline({
+  const scoring = await createProjectScoring({
+    settingsFor: (projectId) => settings.get(projectId),
+    log,
+    pool: config.scoringWorkers === 0 ? false : { size: config.scoringWorkers },
+  })
+  const pipeline = await createPipeline({
     writeExchanges: insertExchanges(ch),
     writeScores: insertScores(ch),
-    scorers: [refusalHeuristic],
+    score: scoring.score,
     log,
+    spoolDir: path.join(config.dataDir, 'spool'),
+    retentionFor: (projectId) => settings.get(projectId).retentionDays,
+    spoolMaxBytes: config.ingest.spoolMaxBytes,
+    spoolSegmentBytes: config.ingest.spoolSegmentBytes,
+    spoolFullPolicy: config.ingest.spoolFullPolicy,
+    batchSize: config.ingest.batchRows,
+    batchIntervalMs: config.ingest.batchMs,
   })
   const gateway = createGateway({
     upstream: { baseUrl: upstreamBase, apiKey: config.upstreamApiKey, name: demo ? 'demo' : 'default' },
     keys,
     sink: pipeline,
+    settings,
+    env: process.env,
     bodyLimitBytes: config.bodyLimitBytes,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     log,
   })
-  const api = createApi({ db: pg.db, ch, log, secureCookies: false })
+  const alertConfig: LifecycleConfig = { ...DEFAULT_LIFECYCLE, publicUrl: config.alerts.publicUrl ?? '' }
+  const api = createApi({
+    db: pg.db,
+    ch,
+    log,
+    secureCookies: false,
+    settings,
+    ingest: pipeline,
+    keys,
+    alerts: { config: alertConfig },
+  })
   const http = await listen({ host: config.host, port: config.port, gateway, web: createWebApp(api) })
+  alertConfig.publicUrl ||= http.url
+  const alerts = config.alerts.enabled
+    ? startAlertScheduler({
+        db: pg.db,
+        source: clickHouseSource(ch),
+        log,
+        config: alertConfig,
+        notify: { pagerDutyUrl: config.alerts.pagerDutyUrl },
+      })
+    : null
 
   return {
     url: http.url,
@@ -87,10 +128,13 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     clickhouse: ch,
     pipeline,
     async close() {
+      await alerts?.stop()
       await http.close()
       await gateway.close()
       await pipeline.close()
+      await scoring.close()
       keys.close()
+      settings.close()
       await demo?.close()
       await Promise.allSettled([ch.close(), pg.close()])
     },

@@ -10,6 +10,12 @@ import { listProjects, resolveProject } from '../projects/service.ts'
 import { requireLogin, SESSION_COOKIE } from './auth.ts'
 import type { ApiContext, ApiEnv } from './context.ts'
 import { toErrorResponse } from './errors.ts'
+import { alertRoutes } from './routes/alerts.ts'
+import { feedbackRoutes } from './routes/feedback.ts'
+import { ingestRoutes } from './routes/ingest.ts'
+import { metricsRoutes } from './routes/metrics.ts'
+import { reportRoutes } from './routes/reports.ts'
+import { settingsRoutes } from './routes/settings.ts'
 
 function invalid(result: { success: true } | { success: false; error: z.core.$ZodError }): void {
   if (!result.success) {
@@ -51,7 +57,13 @@ export function createApi(ctx: ApiContext) {
       deleteCookie(c, SESSION_COOKIE, { path: '/' })
       return c.body(null, 204)
     })
+    .route('/', feedbackRoutes(ctx))
     .use(requireLogin(ctx))
+    .route('/', metricsRoutes(ctx))
+    .route('/', reportRoutes(ctx))
+    .route('/', settingsRoutes(ctx))
+    .route('/', ingestRoutes(ctx))
+    .route('/', alertRoutes(ctx))
     .get('/auth/me', (c) => {
       const { userId, email, role } = c.get('principal')
       return c.json({ id: userId, email, role }, 200)

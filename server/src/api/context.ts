@@ -1,7 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import type { Principal } from '../auth/index.ts'
+import type { LifecycleConfig } from '../alerts/lifecycle.ts'
+import type { Principal, ProjectKeyResolver } from '../auth/index.ts'
 import type { Db } from '../db/postgres/index.ts'
+import type { Pipeline } from '../ingest/pipeline.ts'
 import type { Logger } from '../log.ts'
+import type { SettingsCache } from '../projects/settings.ts'
 
 export interface ApiContext {
   db: Db
@@ -9,6 +12,14 @@ export interface ApiContext {
   log: Logger
   /** Whether to mark the session cookie Secure (behind TLS). */
   secureCookies: boolean
+  /** The gateway's settings cache, told to reload a project after its settings change. */
+  settings?: Pick<SettingsCache, 'invalidate'>
+  /** The ingest pipeline, for `GET /api/ingest/status`. */
+  ingest?: Pick<Pipeline, 'status'>
+  /** The gateway's project-key resolver, for routes apps call with their key (`POST /api/feedback`). */
+  keys?: Pick<ProjectKeyResolver, 'resolve'>
+  /** Alert lifecycle settings (incident links, expiries) and the clock for ack/resolve/snooze. */
+  alerts?: { config: LifecycleConfig; now?: () => number }
 }
 
 export interface ApiEnv {

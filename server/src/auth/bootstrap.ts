@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { eq, sql } from 'drizzle-orm'
+import { ensureDefaultRules } from '../alerts/defaults.ts'
 import { apiTokens, type Db, projectKeys, projects, users } from '../db/postgres/index.ts'
 import { hashPassword, newSecret, sha256 } from './secrets.ts'
 
@@ -52,6 +53,7 @@ export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): P
       if (!admin || !project) throw new Error('bootstrap: insert returned no row')
       adminId = admin.id
       projectId = project.id
+      await ensureDefaultRules(tx, projectId)
       await tx
         .insert(apiTokens)
         .values({ userId: adminId, name: 'initial admin token', tokenHash: sha256(adminToken) })

@@ -2,7 +2,11 @@ import { ConfigError, loadConfig } from '../config.ts'
 import { openStores } from '../leash.ts'
 import { createLogger } from '../log.ts'
 import { demoCommand } from './demo.ts'
+import { evalCommand } from './eval.ts'
+import { reportCommand } from './report.ts'
+import { scoreCommand } from './score.ts'
 import { startCommand } from './start.ts'
+import { trainCommand } from './train.ts'
 
 const HELP = `leash <command>
 
@@ -10,6 +14,13 @@ const HELP = `leash <command>
   migrate               apply Postgres and ClickHouse migrations, then exit
   demo traffic [flags]  send realistic chat requests through a running Leash
                         --count N (300)  --concurrency N (8)  --base-url URL  --key PROJECT_KEY  --seed N
+                        --scenario over-refusal|verbosity-hack|citation-decay|cost-spike|latency-regression
+                        --shift-at 0.5  --recover-at 0.8   (shares of the run; see docs/decisions/011-drift.md)
+  report weekly [flags] weekly drift report: --project SLUG  --week 2026-W48  --baseline 2026-W40
+                        --format md|html|json (md)  --out FILE
+  score --in F --out F  score a JSONL file offline with every scorer (leash score --help)
+  eval [--data DIR]     evaluate every scorer on held-out public data; writes docs/scorer-card.md
+  train reward [flags]  train the built-in reward model: --pairs F.jsonl --out DIR (leash train --help)
   help                  this text
 
 Environment: PORT, LEASH_DATA_DIR, LEASH_UPSTREAM_URL, LEASH_UPSTREAM_API_KEY, LEASH_PROJECT_KEY,
@@ -35,6 +46,14 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'demo':
       return demoCommand(config, rest)
+    case 'score':
+      return scoreCommand(rest)
+    case 'eval':
+      return evalCommand(rest)
+    case 'train':
+      return trainCommand(rest)
+    case 'report':
+      return reportCommand(config, log, rest)
     default:
       throw new Error(`unknown command '${command}'\n\n${HELP}`)
   }

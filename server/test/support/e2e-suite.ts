@@ -78,6 +78,19 @@ export function defineEndToEndSuite(mode: StoreMode): void {
       expect(item.responseText).toBe(completion.choices[0]?.message.content)
       expect(item.labels.refusal).toBe('none')
       expect(item.scores.refusal).toBeLessThan(0.5)
+      // Every built-in scorer ran on it (in the worker pool), including the built-in reward model.
+      const all = await eventually(async () => {
+        const { body } = await api<ExchangesPage>(leash, '/api/exchanges?limit=10')
+        const found = body.items.find((i) => i.id === item.id)
+        return found && ['reward', 'prompt_risk', 'length_tokens'].every((k) => k in found.scores)
+          ? found
+          : undefined
+      }, 5_000)
+      expect(Object.keys(all.scores)).toEqual(
+        expect.arrayContaining(['false_refusal', 'violation', 'hedges', 'distinct_2']),
+      )
+      expect(all.labels.prompt_risk).toBe('benign')
+      expect(Number.isFinite(all.scores.reward)).toBe(true)
     })
 
     it('streams chunk for chunk and records the assembled text', async () => {
@@ -91,7 +104,9 @@ export function defineEndToEndSuite(mode: StoreMode): void {
       for await (const chunk of stream) chunks.push(chunk)
       const sent = upstream.sent.at(-1)
       expect(sent?.events.length).toBeGreaterThanOrEqual(5)
-      expect(chunks).toEqual(sent?.events.map((e) => JSON.parse(e)))
+      // Leash asked upstream for usage on the caller's behalf; the caller sees the stream without it.
+      const events = (sent?.events ?? []).map((e) => JSON.parse(e) as { choices: unknown[]; usage?: unknown })
+      expect(chunks).toEqual(events.filter((e) => e.choices.length > 0).map(({ usage: _, ...rest }) => rest))
       const text = chunks
         .map((c) => (c as OpenAI.ChatCompletionChunk).choices[0]?.delta.content ?? '')
         .join('')

@@ -1,2 +1,3 @@
+export * from './alerts.ts'
 export * from './projects.ts'
 export * from './users.ts'
