@@ -22,7 +22,8 @@ export async function demoCommand(config: Config, argv: string[]): Promise<void>
   const [sub, ...rest] = argv
   if (sub !== 'traffic') throw new Error(`unknown demo command '${sub ?? ''}'; try: leash demo traffic`)
   const args = parseDemoTrafficArgs(rest)
-  const baseUrl = args.baseUrl ?? `http://127.0.0.1:${config.port}`
+  // Accept the Leash root or the gateway URL (`.../v1`), as users paste either.
+  const baseUrl = (args.baseUrl ?? `http://127.0.0.1:${config.port}`).replace(/\/+$/, '').replace(/\/v1$/, '')
   const apiKey = findProjectKey(config, args.apiKey)
   const progress = progressPrinter(`sending demo traffic to ${baseUrl}/v1`)
   const summary = await runDemoTraffic({
