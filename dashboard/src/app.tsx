@@ -10,6 +10,7 @@ import type { Session } from './lib/session.tsx'
 import { SessionProvider } from './lib/session.tsx'
 import { AlertPage } from './pages/alert-page.tsx'
 import { AlertsPage } from './pages/alerts-page.tsx'
+import { ExchangePage } from './pages/exchange-page.tsx'
 import { LoginPage } from './pages/login-page.tsx'
 import { MetricsPage } from './pages/metrics-page.tsx'
 import { NotFoundPage } from './pages/not-found-page.tsx'
@@ -33,6 +34,8 @@ function Page({ route }: { route: Route }) {
       return <AlertsPage />
     case 'alert':
       return <AlertPage id={route.id} />
+    case 'exchange':
+      return <ExchangePage id={route.id} />
     case 'reports':
       return <ReportsPage />
     case 'rules':

@@ -295,4 +295,41 @@ describe('dashboard pages in a real browser', () => {
   it('logged no console error and threw no exception on any page', () => {
     expect(problems).toEqual([])
   })
+
+  it("opens one exchange whole from the overview and from an alert's evidence", async () => {
+    const before = problems.length
+    // From the overview: expand the newest row, follow its "open" link.
+    const page = await api<ExchangesPage>(leash, '/api/exchanges?limit=1')
+    const newest = page.body.items[0]
+    if (!newest) throw new Error('no exchange')
+    await tab.goto('/')
+    await tab.getByTestId('exchange-row').first().click()
+    await tab.getByTestId('exchange-open').click()
+    await tab.getByTestId('exchange-page').waitFor()
+    expect(new URL(tab.url()).pathname).toBe(`/exchanges/${newest.id}`)
+    const response = (await tab.getByTestId('exchange-response').textContent()) ?? ''
+    expect(response).toContain(newest.responseText.slice(0, 60) || '(empty)')
+    const scores = tab.getByTestId('exchange-scores')
+    expect(await scores.getByTestId('score-row').count()).toBeGreaterThan(0)
+    expect(await scores.textContent()).toContain('refusal')
+    expect(await tab.getByTestId('exchange-facts').textContent()).toContain(newest.model)
+
+    // From the incident page: the evidence example's event id is a link to its exchange.
+    if (alertId) {
+      await tab.goto(`/alerts/${alertId}`)
+      const link = tab.getByTestId('evidence-example-link').first()
+      const eventId = (await link.textContent()) ?? ''
+      await link.click()
+      await tab.getByTestId('exchange-page').waitFor()
+      expect(await tab.getByTestId('exchange-id').textContent()).toBe(eventId)
+      expect(await tab.getByTestId('exchange-scores').getByTestId('score-row').count()).toBeGreaterThan(0)
+    }
+
+    // An id the project does not have: a clear "not found", not an error.
+    expected = /status of 404 .*\/api\/exchanges\//
+    await tab.goto(`/exchanges/${newest.id.slice(0, 24)}000000000000`)
+    await tab.getByTestId('exchange-not-found').waitFor()
+    expected = null
+    expect(problems.slice(before)).toEqual([])
+  })
 })

@@ -38,6 +38,43 @@ export const ExchangeItem = z.object({
 })
 export type ExchangeItem = z.infer<typeof ExchangeItem>
 
+/** Path and query of `GET /api/exchanges/:id`: the id is the gateway's event id (a UUID). */
+export const ExchangeIdParam = z.object({ id: z.uuid('id must be an exchange event id (a UUID)') })
+export const ExchangeDetailQuery = z.object({ project: z.string().optional() })
+
+/** One exchange with everything it carries: `GET /api/exchanges/:id`. */
+export const ExchangeDetail = ExchangeItem.extend({
+  route: z.string(),
+  upstream: z.string(),
+  costUsd: z.number(),
+  /** Where the token counts came from: upstream, local, none ('' for rows older than the column). */
+  usageSource: z.string(),
+  tags: z.object({
+    user: z.string(),
+    session: z.string(),
+    feature: z.string(),
+    policyVersion: z.string(),
+    extra: z.record(z.string(), z.string()),
+  }),
+  /** The request's conversation as sent; content is a string or the provider's structured parts. */
+  messages: z.array(z.object({ role: z.string(), content: z.union([z.string(), z.unknown()]) })),
+  /** Declared tools of the request, as sent. */
+  tools: z.array(z.unknown()),
+  sources: z.array(z.object({ id: z.string(), text: z.string(), url: z.string().optional() })),
+  errorMessage: z.string(),
+  /** Latest value of every (scorer, version, name) for this exchange. */
+  scorers: z.array(
+    z.object({
+      scorer: z.string(),
+      version: z.string(),
+      name: z.string(),
+      value: z.number(),
+      label: z.string(),
+    }),
+  ),
+})
+export type ExchangeDetail = z.infer<typeof ExchangeDetail>
+
 export const ExchangesPage = z.object({ total: z.number(), items: z.array(ExchangeItem) })
 export type ExchangesPage = z.infer<typeof ExchangesPage>
 

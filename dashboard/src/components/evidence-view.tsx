@@ -183,7 +183,13 @@ export function EvidenceView({
               <div>{truncate(x.excerpt, 400) || <span className="muted">(empty response)</span>}</div>
               <div className="muted small">
                 {x.value !== undefined && x.value !== null ? `score ${x.value.toFixed(3)} · ` : ''}
-                exchange <code title="event id">{x.eventId}</code>
+                exchange{' '}
+                <Link
+                  href={hrefWithSticky(`/exchanges/${encodeURIComponent(x.eventId)}`)}
+                  data-testid="evidence-example-link"
+                >
+                  <code title="open this exchange">{x.eventId}</code>
+                </Link>
               </div>
             </li>
           ))}

@@ -1,6 +1,8 @@
 import type { ExchangeItem } from '@leash/shared'
 import { Fragment, useState } from 'react'
 import { fmtCount, fmtDateTime, fmtMs, truncate } from '../lib/format.ts'
+import { hrefWithSticky } from '../lib/router.ts'
+import { Link } from './link.tsx'
 
 interface ExchangesTableProps {
   items: ExchangeItem[]
@@ -48,7 +50,13 @@ function Detail({ item }: { item: ExchangeItem }) {
         <div className="detail-meta muted">
           id {item.id} · {item.endpoint} · outcome {item.outcome} · finish {item.finishReason || '—'}
           {item.ttftMs !== null ? ` · ttft ${fmtMs(item.ttftMs)}` : ''}
-          {usage ? ` · tokens ${usage.promptTokens} in / ${usage.completionTokens} out` : ''}
+          {usage ? ` · tokens ${usage.promptTokens} in / ${usage.completionTokens} out` : ''} ·{' '}
+          <Link
+            href={hrefWithSticky(`/exchanges/${encodeURIComponent(item.id)}`)}
+            data-testid="exchange-open"
+          >
+            open
+          </Link>
         </div>
       </td>
     </tr>

@@ -10,6 +10,7 @@ export type Route =
   | { page: 'metrics' }
   | { page: 'alerts' }
   | { page: 'alert'; id: string }
+  | { page: 'exchange'; id: string }
   | { page: 'rules' }
   | { page: 'reports' }
   | { page: 'settings' }
@@ -45,6 +46,8 @@ export function matchRoute(path: string): Route {
   if (clean === '/alerts/rules') return { page: 'rules' }
   const alert = /^\/alerts\/([^/]+)$/.exec(clean)
   if (alert?.[1]) return { page: 'alert', id: decodeURIComponent(alert[1]) }
+  const exchange = /^\/exchanges\/([^/]+)$/.exec(clean)
+  if (exchange?.[1]) return { page: 'exchange', id: decodeURIComponent(exchange[1]) }
   if (clean === '/reports') return { page: 'reports' }
   if (clean === '/settings') return { page: 'settings' }
   if (clean === '/system') return { page: 'system' }

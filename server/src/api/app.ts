@@ -1,9 +1,16 @@
 import { zValidator } from '@hono/zod-validator'
-import { ExchangesQuery, LoginInput, TimeSeriesQuery } from '@leash/shared'
+import {
+  ExchangeDetailQuery,
+  ExchangeIdParam,
+  ExchangesQuery,
+  LoginInput,
+  TimeSeriesQuery,
+} from '@leash/shared'
 import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { z } from 'zod'
 import { login, logout, SESSION_TTL_MS } from '../auth/index.ts'
+import { getExchange } from '../db/clickhouse/index.ts'
 import { LeashError } from '../errors.ts'
 import { exchanges, overview } from '../metrics/overview.ts'
 import { listProjects, resolveProject } from '../projects/service.ts'
@@ -76,6 +83,17 @@ export function createApi(ctx: ApiContext) {
         const q = c.req.valid('query')
         const projectId = await resolveProject(ctx, c.get('principal'), q.project)
         return c.json(await exchanges(ctx, { projectId, limit: q.limit, offset: q.offset }), 200)
+      },
+    )
+    .get(
+      '/exchanges/:id',
+      zValidator('param', ExchangeIdParam, (r) => invalid(r)),
+      zValidator('query', ExchangeDetailQuery, (r) => invalid(r)),
+      async (c) => {
+        const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+        const detail = await getExchange(ctx.ch)({ projectId, eventId: c.req.valid('param').id })
+        if (!detail) throw new LeashError('not_found', 'no such exchange in this project')
+        return c.json(detail, 200)
       },
     )
     .get(
