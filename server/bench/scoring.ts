@@ -26,6 +26,7 @@ const OUT = join(ROOT, 'bench/results')
 const TARGET_TOKENS = 300
 const N = Number(process.env.BENCH_ROWS ?? 2000)
 const BATCH = 64
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
 
 /** Real ChatGPT answers (HaluEval) stitched to ~300 tokens; a third carry sources, some tool calls. */
 function corpus(n: number): ScoreInput[] {
@@ -96,6 +97,24 @@ async function measure(
   return { wall: inputs.length / wallS, cpu: inputs.length / ((cpu.user + cpu.system) / 1e6) }
 }
 
+/**
+ * `measure` repeated `times`, keeping the best CPU figure (and its wall figure): on a shared machine the
+ * other tenants only ever slow a pass down (cache and memory-bandwidth contention count as this process's
+ * CPU time), so the fastest pass is the closest to the code's own cost.
+ */
+async function measureBest(
+  scorers: readonly Scorer[],
+  inputs: readonly ScoreInput[],
+  times = REPEATS,
+): Promise<{ wall: number; cpu: number }> {
+  let best = { wall: 0, cpu: 0 }
+  for (let r = 0; r < times; r++) {
+    const m = await measure(scorers, inputs)
+    if (m.cpu > best.cpu) best = m
+  }
+  return best
+}
+
 async function timeScorers(scorers: readonly Scorer[], inputs: readonly ScoreInput[]): Promise<number> {
   return (await measure(scorers, inputs)).wall
 }
@@ -156,8 +175,9 @@ async function main(): Promise<void> {
   await timeScorers(scorers, inputs.slice(0, 200))
 
   const perScorer: Record<string, number> = {}
-  for (const s of scorers) perScorer[`${s.name}@${s.version}`] = Math.round((await measure([s], inputs)).cpu)
-  const singleM = await measure(scorers, inputs)
+  for (const s of scorers)
+    perScorer[`${s.name}@${s.version}`] = Math.round((await measureBest([s], inputs)).cpu)
+  const singleM = await measureBest(scorers, inputs)
   const single = singleM.cpu
   process.stderr.write(
     `one thread, all built-in scorers: ${single.toFixed(0)} responses per CPU-second (${singleM.wall.toFixed(0)}/s wall)\n`,
@@ -225,6 +245,7 @@ async function main(): Promise<void> {
     meanResponseTokens: Math.round(meanTokens),
     scorers: names,
     skipped,
+    repeats: REPEATS,
     singleThreadPerCpuSec: Math.round(single),
     singleThreadPerSecWall: Math.round(singleM.wall),
     loadAverage: loadavg()[0] ?? 0,
@@ -252,6 +273,7 @@ async function main(): Promise<void> {
 
 ${result.date}, Node ${result.node}, ${cores} cores; ${result.rows} responses of about ${result.meanResponseTokens} tokens
 (real ChatGPT answers from HaluEval stitched to ~300 tokens; a third with 3 sources and citation markers, a tenth with a tool call).
+One-thread figures are the best of ${REPEATS} passes over all rows (CPU time of this process).
 Scorers: ${names.join(', ')}${skipped.length > 0 ? `; skipped: ${skipped.join('; ')}` : ''}.
 
 | measure | value |

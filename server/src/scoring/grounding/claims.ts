@@ -80,7 +80,29 @@ const MONTH_NAMES = new Set(
   'January February March April May June July August September October November December'.split(' '),
 )
 const YEAR_TOKEN = /^(?:1[5-9]\d\d|20\d\d)s?$/
+/** `YEAR_TOKEN.test(w)`, with a char-code pre-filter (4-5 characters starting with 1 or 2). */
+function isYearToken(w: string): boolean {
+  if (w.length !== 4 && w.length !== 5) return false
+  const c = w.charCodeAt(0)
+  return (c === 49 || c === 50) && YEAR_TOKEN.test(w)
+}
 const AI_DISCLAIMER = /\bas an ai\b|\blanguage model\b/i
+
+const F_HEDGE = 1
+const F_SUPERLATIVE = 2
+const F_OPINION = 4
+const F_HEDGE_PHRASE = 8
+const F_PREDICATE = 16
+/** Lower-cased word -> which of the word lists above it belongs to (as a phrase's first word, for matchers). */
+const WORD_FLAGS = new Map<string, number>()
+function flagWords(ws: Iterable<string>, flag: number): void {
+  for (const w of ws) WORD_FLAGS.set(w, (WORD_FLAGS.get(w) ?? 0) | flag)
+}
+flagWords(HEDGE_WORDS, F_HEDGE)
+flagWords(SUPERLATIVES, F_SUPERLATIVE)
+flagWords(OPINION.firstWords(), F_OPINION)
+flagWords(HEDGE_PHRASES.firstWords(), F_HEDGE_PHRASE)
+flagWords(SPECIFIC_PREDICATE.firstWords(), F_PREDICATE)
 
 export interface ClaimInfo {
   /** Checkable factual claim (declarative with checkable content). */
@@ -107,7 +129,12 @@ const NONE: ClaimInfo = {
   words: 0,
 }
 
-export function analyzeClaim(s: Sentence): ClaimInfo {
+/**
+ * Claim analysis of one sentence. When `keepWords` is given, the sentence's words (citation markers and
+ * URLs removed) are stored at `keepWords[index]` if they equal those of the scorer's claim text (no `【`
+ * marker, whose length limit differs there), else null: the scorer reuses them instead of re-scanning.
+ */
+export function analyzeClaim(s: Sentence, keepWords?: (readonly string[] | null)[], index = 0): ClaimInfo {
   if (s.kind === 'code' || s.kind === 'table') return NONE
   if (s.kind === 'heading') return { ...NONE, words: words(s.text).length }
   const raw0 = s.text
@@ -116,19 +143,37 @@ export function analyzeClaim(s: Sentence): ClaimInfo {
       ? raw0.replace(/\[[^\]\n]{1,24}\]|【[^】\n]{1,12}】|https?:\/\/\S+/g, ' ').trim()
       : raw0.trim()
   const ws = words(text)
+  if (keepWords) keepWords[index] = raw0.includes('【') ? null : ws
   if (ws.length < 4) return { ...NONE, words: ws.length }
   const none = { ...NONE, words: ws.length }
   if (/\?\s*["'”’)]*$/.test(text)) return none
   if (NON_CLAIM_OPENERS.test(text) || AI_DISCLAIMER.test(text)) return none
-  const lw = ws.map((w) => (w.includes('\u2019') ? w.toLowerCase().replace(/\u2019/g, "'") : w.toLowerCase()))
-  const opinion = OPINION.count(lw) > 0
-  const hedged = lw.some((w) => HEDGE_WORDS.has(w)) || HEDGE_PHRASES.count(lw) > 0
+  // One pass: lower-cased words, and which word lists occur (one Map probe per word). A phrase matcher
+  // runs only when one of its phrases' first words occurs (otherwise it cannot match).
+  const lw = new Array<string>(ws.length)
+  let flags = 0
+  let month = false
+  let year = false
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i] as string
+    const l = w.includes('\u2019') ? w.toLowerCase().replace(/\u2019/g, "'") : w.toLowerCase()
+    lw[i] = l
+    flags |= WORD_FLAGS.get(l) ?? 0
+    // Month names are capitalised (so start with A-Z): skip the Set probe for other words.
+    if (!month) {
+      const c = w.charCodeAt(0)
+      if (c >= 65 && c <= 90 && MONTH_NAMES.has(w)) month = true
+    }
+    if (!year && isYearToken(w)) year = true
+  }
+  const opinion = (flags & F_OPINION) !== 0 && OPINION.count(lw) > 0
+  const hedged = (flags & F_HEDGE) !== 0 || ((flags & F_HEDGE_PHRASE) !== 0 && HEDGE_PHRASES.count(lw) > 0)
   const nums = numbers(text, ws).length
-  const dates = (ws.some((w) => MONTH_NAMES.has(w)) ? 1 : 0) + (ws.some((w) => YEAR_TOKEN.test(w)) ? 1 : 0)
+  const dates = (month ? 1 : 0) + (year ? 1 : 0)
   // The first word is capitalised anyway; count it as an entity only when it is not a plain word.
   const ents = entities(text, isCommonWord, ws).length
-  const predicate = SPECIFIC_PREDICATE.count(lw) > 0
-  const superlative = lw.some((w) => SUPERLATIVES.has(w))
+  const predicate = (flags & F_PREDICATE) !== 0 && SPECIFIC_PREDICATE.count(lw) > 0
+  const superlative = (flags & F_SUPERLATIVE) !== 0
   const checkable = nums > 0 || dates > 0 || ents > 0 || predicate
   if (!checkable || opinion) return { ...none, hedged, numbers: nums, entities: ents, dates }
   const raw = 0.5 * Math.min(nums, 3) + 0.8 * dates + 0.35 * Math.min(ents, 4) + (predicate ? 0.4 : 0)

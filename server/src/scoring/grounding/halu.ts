@@ -41,11 +41,16 @@ const CREATIVE =
 export interface AnalyzedResponse {
   sentences: Sentence[]
   claims: ClaimInfo[]
+  /** Words of each prose or list sentence as `analyzeClaim` scanned them (null where not reusable). */
+  words: (readonly string[] | null)[]
 }
 
 export function analyzeResponse(response: string): AnalyzedResponse {
   const sentences = splitSentences(response)
-  return { sentences, claims: sentences.map(analyzeClaim) }
+  const words: (readonly string[] | null)[] = new Array(sentences.length).fill(null)
+  const claims: ClaimInfo[] = []
+  for (let i = 0; i < sentences.length; i++) claims.push(analyzeClaim(sentences[i] as Sentence, words, i))
+  return { sentences, claims, words }
 }
 
 export function haluFeatures(

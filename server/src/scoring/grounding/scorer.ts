@@ -57,7 +57,14 @@ export function scoreGrounding(input: ScoreInput): ScoreValue[] {
     unresolved += cites.unresolved
     const isFactual = info?.factual === true
     if (!isFactual && cites.cited.length === 0) return
-    const claim = prepareClaim(s.text.replace(/\[[^\]\n]{1,24}\]|【[^】\n]{1,24}】|https?:\/\/\S+/g, ' '))
+    const t = s.text
+    // Markers and URLs out (the replace is a no-op, and skipped, when the text has none).
+    const claim = prepareClaim(
+      t.includes('[') || t.includes('【') || t.includes('://')
+        ? t.replace(/\[[^\]\n]{1,24}\]|【[^】\n]{1,24}】|https?:\/\/\S+/g, ' ')
+        : t,
+      analyzed.words[si] ?? undefined,
+    )
     const memo = new Map<number, number>()
     const support = (i: number) => {
       let p = memo.get(i)

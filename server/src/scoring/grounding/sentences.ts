@@ -74,6 +74,10 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13 || c === 160 || c === 0x3000
 }
 
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57
+}
+
 function isLowerAscii(c: number): boolean {
   return c >= 97 && c <= 122
 }
@@ -86,8 +90,8 @@ const TABLE_RE = /^\s*\|.*\|\s*$/
 function endsSentence(text: string, i: number): boolean {
   const ch = text[i]
   if (ch === '!' || ch === '?' || ch === '。' || ch === '！' || ch === '？') return true
-  // Decimal or version number: 3.14, v1.2.3.
-  if (/\d/.test(text[i - 1] ?? '') && /\d/.test(text[i + 1] ?? '')) return false
+  // Decimal or version number: 3.14, v1.2.3 (charCodeAt is NaN out of range, which is no digit).
+  if (isDigitCode(text.charCodeAt(i - 1)) && isDigitCode(text.charCodeAt(i + 1))) return false
   // Token before the period.
   let s = i - 1
   while (s >= 0 && i - s < 64 && !isSpace(text.charCodeAt(s))) s--
@@ -107,8 +111,11 @@ function splitProse(text: string, out: Sentence[]): void {
   let start = 0
   const n = text.length
   for (let i = 0; i < n; i++) {
+    const code = text.charCodeAt(i)
+    // . ! ? and CJK 。！？, compared as char codes (no one-character strings in the scan loop).
+    if (code !== 46 && code !== 33 && code !== 63 && code !== 0x3002 && code !== 0xff01 && code !== 0xff1f)
+      continue
     const ch = text[i]
-    if (ch !== '.' && ch !== '!' && ch !== '?' && ch !== '。' && ch !== '！' && ch !== '？') continue
     // Swallow runs of terminal punctuation, closing quotes/brackets and trailing citation markers.
     let j = i + 1
     while (j < n && CLOSERS.has(text.charCodeAt(j))) j++

@@ -25,6 +25,8 @@ export function normalizeText(text: string, maxChars = 4000): string {
   let runStart = 0
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
+    // Fast path: lower-case ASCII letters (most of any text after toLowerCase) are kept as they are.
+    if (c >= 97 && c <= 122) continue
     if (isSpace(c)) {
       let j = i
       let newline = false

@@ -109,12 +109,17 @@ export function words(text: string): string[] {
 }
 
 function contentWords(ws: readonly string[], limit: number): string[] {
+  return [...contentWordSet(ws, limit)]
+}
+
+/** The distinct content words, in first-seen order (a Set, for callers that probe it). */
+function contentWordSet(ws: readonly string[], limit: number): Set<string> {
   const seen = new Set<string>()
   for (const w of ws) {
     if (seen.size >= limit) break
     if (w.length > 1 && !STOPWORDS.has(w)) seen.add(w)
   }
-  return [...seen]
+  return seen
 }
 
 export type Emit = (index: number, value: number) => void
@@ -149,6 +154,12 @@ export function forEachFeature(config: FeatureConfig, prompt: string, response: 
     }
   }
   const refusal = REFUSAL.test(text)
+  // Tested at most once (the prompt crosses and the dense features both use it).
+  let apologyHit: boolean | undefined
+  const apology = (): boolean => {
+    apologyHit ??= APOLOGY.test(text)
+    return apologyHit
+  }
   const pw = config.promptCross || config.promptMarkerCross || config.dense ? words(prompt) : []
   const pContent = config.promptCross || config.promptMarkerCross || config.dense ? contentWords(pw, 24) : []
   if (config.promptCross && pContent.length > 0) {
@@ -157,7 +168,7 @@ export function forEachFeature(config: FeatureConfig, prompt: string, response: 
     if (text.includes('?')) kinds.push(2)
     if (n < 15) kinds.push(3)
     else if (n > 80) kinds.push(4)
-    if (APOLOGY.test(text)) kinds.push(5)
+    if (apology()) kinds.push(5)
     const pnorm = 1 / Math.sqrt(pContent.length)
     for (const p of pContent) {
       const hp = hashString(p, NS_CROSS)
@@ -175,7 +186,8 @@ export function forEachFeature(config: FeatureConfig, prompt: string, response: 
       }
     }
   }
-  if (config.dense) denseFeatures(mask + 1, config.denseScale, text, rw, pw, pContent, refusal, emit)
+  if (config.dense)
+    denseFeatures(mask + 1, config.denseScale, text, rw, pw, pContent, refusal, apology(), emit)
 }
 
 function denseFeatures(
@@ -186,17 +198,18 @@ function denseFeatures(
   pw: readonly string[],
   pContent: readonly string[],
   refusal: boolean,
+  apology: boolean,
   emit: Emit,
 ): void {
   const n = rw.length
   const logWords = Math.log1p(n) / 5
-  const rContent = contentWords(rw, 200)
-  const rSet = new Set(rContent)
+  // The same words as contentWords(rw, 200), kept as the Set it is built in (iteration order is the same).
+  const rSet = contentWordSet(rw, 200)
   const pSet = new Set(pContent)
   let covered = 0
   for (const p of pContent) if (rSet.has(p)) covered++
   let inPrompt = 0
-  for (const r of rContent) if (pSet.has(r)) inPrompt++
+  for (const r of rSet) if (pSet.has(r)) inPrompt++
   let you = 0
   let me = 0
   for (const w of rw) {
@@ -225,10 +238,10 @@ function denseFeatures(
     Math.log1p(questions) / 2,
     text.trimEnd().endsWith('?') ? 1 : 0,
     refusal ? 1 : 0,
-    APOLOGY.test(text) ? 1 : 0,
+    apology ? 1 : 0,
     HEDGE.test(text) ? 1 : 0,
     pContent.length > 0 ? covered / pContent.length : 0,
-    rContent.length > 0 ? inPrompt / rContent.length : 0,
+    rSet.size > 0 ? inPrompt / rSet.size : 0,
     DIGIT.test(text) ? 1 : 0,
     Math.log1p(exclaims) / 2,
     n > 0 ? (you / n) * 10 : 0,

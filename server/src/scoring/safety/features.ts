@@ -57,12 +57,24 @@ const FORM_WORDS = new Set(
 )
 
 // Compared by hash, so the scoring path never builds token strings (tokenHashes hashes exactly like fnv1a).
-const FORM_HASHES = new Set([...FORM_WORDS].map((w) => fnv1a(w)))
+// Held in a typed open-addressing table (see HashMask below), built on first use.
 const OTHER_WORD = fnv1a('_')
+let formHashes: HashMask | null = null
 
 /** Token hashes with every word outside FORM_WORDS replaced by "_". */
-function toForm(tokens: readonly number[]): number[] {
-  return tokens.map((h) => (FORM_HASHES.has(h) ? h : OTHER_WORD))
+function toForm(tokens: readonly number[], end = tokens.length): number[] {
+  if (!formHashes) {
+    formHashes = new HashMask(11)
+    for (const w of FORM_WORDS) formHashes.or(fnv1a(w), 1)
+  }
+  const form = formHashes
+  const n = Math.min(end, tokens.length)
+  const out: number[] = []
+  for (let i = 0; i < n; i++) {
+    const h = tokens[i] as number
+    out.push(form.get(h) !== 0 ? h : OTHER_WORD)
+  }
+  return out
 }
 
 const RESPONSE_MAX_CHARS = 3000
@@ -88,7 +100,7 @@ export function responseFeatures(b: FeatureBuilder, response: string): void {
   addWordNgrams(b, toForm(opening), NS.respFormOpen, 4)
   b.normalizeFrom(mark)
   mark = b.size
-  addWordNgrams(b, toForm(tokens.slice(0, 400)), NS.respForm, 3)
+  addWordNgrams(b, toForm(tokens, 400), NS.respForm, 3)
   b.normalizeFrom(mark)
   mark = b.size
   addCharNgrams(b, text, NS.respChars, 3, 4, RESPONSE_CHAR_NGRAM_CHARS)

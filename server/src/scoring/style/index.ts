@@ -1,6 +1,6 @@
 import { SCORE, type ScoreInput, type ScoreValue, syncScorer } from '../scorer.ts'
 import { APOLOGIES, HEDGES, SYCOPHANCY } from './lexicon.ts'
-import { PhraseMatcher, scanLowerWords } from './tokens.ts'
+import { MultiPhraseMatcher, scanLowerWords } from './tokens.ts'
 
 /**
  * Style markers of one response. Definitions (also in docs/scorer-card.md):
@@ -13,9 +13,6 @@ import { PhraseMatcher, scanLowerWords } from './tokens.ts'
  */
 export const STYLE_VERSION = '1'
 
-const HEDGE = new PhraseMatcher(HEDGES)
-const APOLOGY = new PhraseMatcher(APOLOGIES)
-const SYCOPHANT = new PhraseMatcher(SYCOPHANCY)
 const LIST_RE = /^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+\S/gm
 const HEADING_RE = /^[ \t]{0,3}#{1,6}[ \t]+\S/gm
 const FENCE_RE = /^[ \t]*```/gm
@@ -39,6 +36,11 @@ export function approxTokens(text: string): number {
   let run = 0
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
+    // Fast path: a lower-case ASCII letter (most characters) extends the word run.
+    if (c >= 97 && c <= 122) {
+      run++
+      continue
+    }
     if (c >= 0x3000) {
       if (run > 0) tokens += Math.ceil(run / 6)
       run = 0
@@ -66,7 +68,16 @@ function count(re: RegExp, text: string): number {
 export function distinctN(words: readonly string[]): { d1: number; d2: number } {
   if (words.length < 2) return { d1: 1, d2: 1 }
   const ids = new Map<string, number>()
-  const bi = new Set<number>()
+  // Distinct bigrams: an open-addressing table of (prev << 20 | id) + 1 in an Int32Array while those
+  // keys fit (fewer than 2,048 words), else a Set. Same count either way.
+  const n = words.length
+  const small = n < 2048
+  let size = 16
+  while (size < 2 * n) size *= 2
+  const table = small ? new Int32Array(size) : null
+  const mask = size - 1
+  const bi = small ? null : new Set<number>()
+  let distinct = 0
   let prev = -1
   for (const w of words) {
     let id = ids.get(w)
@@ -74,10 +85,25 @@ export function distinctN(words: readonly string[]): { d1: number; d2: number } 
       id = ids.size
       ids.set(w, id)
     }
-    if (prev >= 0) bi.add(prev * 1_048_576 + id)
+    if (prev >= 0) {
+      if (table) {
+        const key = prev * 1_048_576 + id + 1
+        let i = (Math.imul(key, 0x9e3779b1) >>> 0) & mask
+        while (true) {
+          const k = table[i] as number
+          if (k === key) break
+          if (k === 0) {
+            table[i] = key
+            distinct++
+            break
+          }
+          i = (i + 1) & mask
+        }
+      } else bi?.add(prev * 1_048_576 + id)
+    }
     prev = id
   }
-  return { d1: ids.size / words.length, d2: bi.size / (words.length - 1) }
+  return { d1: ids.size / n, d2: (bi ? bi.size : distinct) / (n - 1) }
 }
 
 export interface StyleMarkers {
@@ -93,16 +119,19 @@ export interface StyleMarkers {
   codeBlocks: number
 }
 
+/** Hedges, apologies and sycophancy counted in one pass. */
+const PHRASES = new MultiPhraseMatcher([HEDGES, APOLOGIES, SYCOPHANCY])
+
 export function styleMarkers(response: string): StyleMarkers {
   const words = scanLowerWords(response)
   const { d1, d2 } = distinctN(words)
-  const hedges = HEDGE.count(words)
+  const [hedges = 0, apologies = 0, sycophancy = 0] = PHRASES.counts(words)
   return {
     lengthTokens: approxTokens(response),
     words: words.length,
     hedgesPer100Words: words.length > 0 ? (100 * hedges) / words.length : 0,
-    apologies: APOLOGY.count(words),
-    sycophancy: SYCOPHANT.count(words),
+    apologies,
+    sycophancy,
     distinct1: d1,
     distinct2: d2,
     listItems: count(LIST_RE, response),
