@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import zlib from 'node:zlib'
+import { parseCsvObjects } from '../ml/csv.ts'
 import type { RefusalLabel } from '../refusal-heuristic.ts'
 
 /**
@@ -9,42 +10,8 @@ import type { RefusalLabel } from '../refusal-heuristic.ts'
  * never reads them). Each function reads one folder as its README describes it.
  */
 
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      row.push(field)
-      field = ''
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ''
-    } else field += c
-  }
-  if (field.length > 0 || row.length > 0) {
-    row.push(field)
-    rows.push(row)
-  }
-  const [header, ...body] = rows
-  if (!header) return []
-  return body
-    .filter((r) => r.length > 1 || (r[0] ?? '') !== '')
-    .map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])))
-}
+/** RFC 4180 CSV with a header line into objects keyed by column name (see ml/csv.ts). */
+export const parseCsv = parseCsvObjects
 
 function readText(dir: string, ...parts: string[]): string {
   const file = path.join(dir, ...parts)
