@@ -9,14 +9,16 @@
  *   stores: embedded ClickHouse (chdb); Leash's pipeline writes every batch there over HTTP, the way
  *   it writes to a ClickHouse server, so recording is on end to end.
  * Paths are interleaved in rounds so machine noise hits all of them alike. Writes
- * bench/results/gateway.json and bench/results/gateway.md.
+ * bench/results/gateway.json and bench/results/gateway.md. `BENCH_PROFILE=<dir>` writes a V8 CPU profile
+ * of the Leash child there (`--cpu-prof`); `BENCH_QUICK=1` is a short run for checking the script.
  */
-import { type ChildProcess, fork } from 'node:child_process'
+import { type ChildProcess, execFileSync, fork } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 
@@ -222,21 +224,24 @@ async function runStores(dataDir: string): Promise<void> {
 }
 
 async function runLeash(upstreamPort: number, storesPort: number, dataDir: string): Promise<void> {
-  const rssStart = process.memoryUsage().rss
+  // RSS is read at each stage so the embedded store's share (its module code and its instance) can be
+  // told apart from the gateway's: the gateway's own modules load first, then the Postgres ones.
+  const rssStart = process.memoryUsage.rss()
   const { Hono } = await import('hono')
-  const { bootstrap, createKeyResolver } = await import('../src/auth/index.ts')
-  const { openPostgres } = await import('../src/db/postgres/index.ts')
   const { createGateway } = await import('../src/gateway/index.ts')
   const { listen } = await import('../src/http/server.ts')
   const { createPipeline } = await import('../src/ingest/pipeline.ts')
-  const { createSettingsCache } = await import('../src/projects/settings.ts')
   const { refusalHeuristic } = await import('../src/scoring/refusal-heuristic.ts')
-  const rssCode = process.memoryUsage().rss
+  const rssCode = process.memoryUsage.rss()
+  const { bootstrap, createKeyResolver } = await import('../src/auth/index.ts')
+  const { openPostgres } = await import('../src/db/postgres/index.ts')
+  const { createSettingsCache } = await import('../src/projects/settings.ts')
+  const rssStoreCode = process.memoryUsage.rss()
 
   const pg = await openPostgres({ url: undefined, dataDir })
   await pg.migrate()
   await bootstrap(pg.db, { projectKey: PROJECT_KEY, adminEmail: 'bench@leash.local' }, dataDir)
-  const rssStores = process.memoryUsage().rss
+  const rssStores = process.memoryUsage.rss()
   const log = (level: string, msg: string, fields?: Record<string, unknown>) => {
     if (level === 'error' || level === 'warn')
       process.stderr.write(`leash ${level} ${msg} ${JSON.stringify(fields ?? {})}\n`)
@@ -280,27 +285,47 @@ async function runLeash(upstreamPort: number, storesPort: number, dataDir: strin
     upstream: { baseUrl: `http://127.0.0.1:${upstreamPort}/v1`, apiKey: 'sk-bench-upstream', name: 'mock' },
     keys,
     // BENCH_SINK=noop isolates the proxy's own cost (diagnostic only; the report runs with recording on).
-    sink: process.env.BENCH_SINK === 'noop' ? { record: () => {} } : pipeline,
+    // BENCH_SINK=stringify serialises each record and drops it (the spool's CPU cost without its IO).
+    sink:
+      process.env.BENCH_SINK === 'noop'
+        ? { record: () => {} }
+        : process.env.BENCH_SINK === 'stringify'
+          ? { record: (r) => void JSON.stringify(r) }
+          : pipeline,
     settings,
     env: {},
     bodyLimitBytes: 10 * 1024 * 1024,
     upstreamTimeoutMs: 120_000,
     log,
+    // Diagnostic: BENCH_RECORD_DELAY_MS sets the gateway's record batching window (default 0: next tick).
+    ...(process.env.BENCH_RECORD_DELAY_MS
+      ? { recordDelayMs: Number(process.env.BENCH_RECORD_DELAY_MS) }
+      : {}),
   })
   const server = await listen({ host: '127.0.0.1', port: 0, gateway, web: new Hono() })
   // Growth past this point is the gateway's and the pipeline's (PGlite only serves cached lookups).
-  const rssReady = process.memoryUsage().rss
+  const rssReady = process.memoryUsage.rss()
+  // How long the event loop stalls (record building, the ingest pipeline's batches, GC): what c=1 p99
+  // and streaming TTFB p99 pay for. 20 ms resolution keeps the probe itself cheap.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+  loopDelay.enable()
   let rssMax = rssReady
   setInterval(() => {
-    rssMax = Math.max(rssMax, process.memoryUsage().rss)
-  }, 100).unref()
+    rssMax = Math.max(rssMax, process.memoryUsage.rss()) // rss() alone: no heap statistics walk
+  }, 250).unref()
   onControl(() => ({
     rssStartMb: rssStart / 2 ** 20,
     rssCodeMb: rssCode / 2 ** 20,
+    postgresCodeMb: (rssStoreCode - rssCode) / 2 ** 20,
     postgresMb: (rssStores - rssCode) / 2 ** 20,
     rssReadyMb: rssReady / 2 ** 20,
     rssMaxMb: rssMax / 2 ** 20,
     pipeline: pipeline.stats(),
+    loopDelayMs: {
+      p50: loopDelay.percentile(50) / 1e6,
+      p99: loopDelay.percentile(99) / 1e6,
+      max: loopDelay.max / 1e6,
+    },
   }))
   process.on('message', async (m: { cmd?: string }) => {
     if (m.cmd !== 'flush') return
@@ -355,6 +380,14 @@ async function startChild(
         proc.send({ cmd })
       }),
   }
+}
+
+/** RSS of an empty node process, alone and with the tsx loader registered (what every child starts from). */
+function baselineRssMb(): { node: number; tsx: number } {
+  const probe = 'process.stdout.write(String(process.memoryUsage.rss()))'
+  const run = (pre: string[]) =>
+    Number(execFileSync(process.execPath, [...pre, '-e', probe], { cwd: ROOT, encoding: 'utf8' })) / 2 ** 20
+  return { node: run([]), tsx: run(['--import', 'tsx']) }
 }
 
 const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 1 })
@@ -519,22 +552,29 @@ async function main(): Promise<void> {
     process.stdout.write(
       `bench: throughput at c=50, ${THROUGHPUT_ROUNDS} x ${THROUGHPUT_SECONDS}s per path\n`,
     )
+    for (let i = 0; i < 3_000; i++) await oneRequest(leashNoRec.port, CHAT_BODY, false) // JIT warm-up, as the others had
     const rps: Record<Path, number[]> = { direct: [], floor: [], leash: [] }
     const cpu: Record<'floor' | 'leash', number[]> = { floor: [], leash: [] }
     const procOf: Record<Path, Child | null> = { direct: null, floor, leash }
-    for (let r = 0; r < THROUGHPUT_ROUNDS; r++)
+    const noRecRuns: Array<{ rps: number; cpuUsPerReq: number | null }> = []
+    for (let r = 0; r < THROUGHPUT_ROUNDS; r++) {
       for (const p of ['floor', 'leash', 'direct'] as Path[]) {
         const t = await throughput(ports[p], procOf[p])
         rps[p].push(t.rps)
         if (p !== 'direct' && t.cpuUsPerReq !== null) cpu[p].push(t.cpuUsPerReq)
       }
+      // The diagnostic Leash (recording off) runs in the same rounds, so it sees the same machine.
+      noRecRuns.push(await throughput(leashNoRec.port, leashNoRec))
+    }
     const best = (a: number[]) => Math.max(...a)
     const least = (a: number[]) => Math.round(Math.min(...a) * 10) / 10
     const cpuPerReq = { floor: least(cpu.floor), leash: least(cpu.leash) }
     const cpuRatio = Math.round((cpuPerReq.floor / cpuPerReq.leash) * 100) / 100
+    const noRec = {
+      rps: best(noRecRuns.map((t) => t.rps)),
+      cpuUsPerReq: least(noRecRuns.map((t) => t.cpuUsPerReq ?? Number.NaN)),
+    }
 
-    for (let i = 0; i < 3_000; i++) await oneRequest(leashNoRec.port, CHAT_BODY, false) // JIT warm-up, as the others had
-    const noRec = await throughput(leashNoRec.port, leashNoRec)
     const flushed = await leash.ask<{ stats: { written: number; scored: number; queued: number } }>(
       'flush',
       'flushed',
@@ -544,9 +584,11 @@ async function main(): Promise<void> {
       peakRssMb: number
       rssCodeMb: number
       rssStartMb: number
+      postgresCodeMb: number
       postgresMb: number
       rssReadyMb: number
       rssMaxMb: number
+      loopDelayMs: { p50: number; p99: number; max: number }
     }>('stats', 'stats')
     const storesMem = await stores.ask<{ peakRssMb: number }>('stats', 'stats')
     const floorMem = await floor.ask<{ peakRssMb: number }>('stats', 'stats')
@@ -561,8 +603,14 @@ async function main(): Promise<void> {
     }
     const ratio = Math.round((best(rps.leash) / best(rps.floor)) * 100) / 100
     const ttfbAddedP99 = Math.round((sse.ttfb.leash.p99 - sse.ttfb.direct.p99) * 10) / 10
-    // Code loaded + what the process grew by under traffic; embedded Postgres' own memory excluded.
-    const gatewayRssMb = Math.round(leashMem.rssCodeMb + (leashMem.rssMaxMb - leashMem.rssReadyMb))
+    // Everything the process holds except embedded Postgres (its modules and its instance, read as the
+    // RSS step while loading them): the runtime and loader, the gateway's code, its setup, and what the
+    // process grew by under traffic.
+    const growthMb = leashMem.rssMaxMb - leashMem.rssReadyMb
+    const setupMb = Math.max(0, leashMem.rssReadyMb - leashMem.rssCodeMb - leashMem.postgresMb)
+    const gatewayRssMb = Math.round(leashMem.rssCodeMb + setupMb + growthMb)
+    const base = baselineRssMb()
+    const gatewayRssNoTsxMb = Math.round(gatewayRssMb - (base.tsx - base.node))
     const targets = {
       addedP50Le150us: added.p50 <= 150,
       addedP99Le500us: added.p99 <= 500,
@@ -603,17 +651,26 @@ async function main(): Promise<void> {
       streaming: { ...sse, ttfbAddedP99Us: ttfbAddedP99 },
       memoryMb: {
         leashPeakRss: Math.round(leashMem.peakRssMb),
-        leashRssAfterImports: Math.round(leashMem.rssCodeMb),
+        leashRssAtStart: Math.round(leashMem.rssStartMb),
+        leashRssAfterGatewayImports: Math.round(leashMem.rssCodeMb),
+        leashSetupAfterPostgres: Math.round(setupMb),
+        leashGrowthUnderTraffic: Math.round(growthMb),
+        embeddedPostgresModules: Math.round(leashMem.postgresCodeMb),
         leashRssReadyBeforeTraffic: Math.round(leashMem.rssReadyMb),
         leashRssMaxUnderTraffic: Math.round(leashMem.rssMaxMb),
         embeddedPostgresInLeash: Math.round(leashMem.postgresMb),
         gatewayPeakRssExcludingStores: gatewayRssMb,
+        nodeAloneRss: Math.round(base.node),
+        nodeWithTsxLoaderRss: Math.round(base.tsx),
+        gatewayPeakRssExcludingStoresWithoutTsx: gatewayRssNoTsxMb,
         clickhouseProcessPeakRss: Math.round(storesMem.peakRssMb),
         floorProxyPeakRss: Math.round(floorMem.peakRssMb),
       },
       recorded: { pipeline: flushed.stats, rowsInClickHouse: stored.n },
+      leashEventLoopDelayMs: leashMem.loopDelayMs,
       targets,
     }
+    const late = (ms: number) => Math.max(0, ms - 20).toFixed(1) // the probe reports the whole interval
     const md = [
       '# Gateway benchmark',
       '',
@@ -634,11 +691,12 @@ async function main(): Promise<void> {
       `| throughput ≥ 0.6 × floor | ${ratio} × (CPU per request: floor ${cpuPerReq.floor} µs, Leash ${cpuPerReq.leash} µs, ratio ${cpuRatio} ×) | ${targets.throughputGe0_6xFloor ? 'yes' : 'no'} |`,
       `| streaming TTFB added p99 ≤ 1 ms | ${ttfbAddedP99} µs | ${targets.streamTtfbAddedP99Le1ms ? 'yes' : 'no'} |`,
       `| chunks one for one | ${sse.eventsSentPerStream} events sent, every stream received all (${sse.meanNetworkReadsPerStream.leash.toFixed(1)} network reads per stream via Leash, ${sse.meanNetworkReadsPerStream.direct.toFixed(1)} direct) | ${targets.chunksOneForOne ? 'yes' : 'no'} |`,
-      `| RSS ≤ 150 MB, stores excluded | ${gatewayRssMb} MB (${result.memoryMb.leashRssAfterImports} MB after loading the code + ${Math.round(leashMem.rssMaxMb - leashMem.rssReadyMb)} MB growth under traffic) | ${targets.rssLe150MB ? 'yes' : 'no'} |`,
+      `| RSS ≤ 150 MB, stores excluded | ${gatewayRssMb} MB (${result.memoryMb.leashRssAfterGatewayImports} MB after loading node, tsx and the gateway's code + ${result.memoryMb.leashSetupAfterPostgres} MB setup + ${result.memoryMb.leashGrowthUnderTraffic} MB growth under traffic); ${gatewayRssNoTsxMb} MB without the tsx loader | ${targets.rssLe150MB ? 'yes' : 'no'} |`,
       '',
-      `Memory: the Leash process peaked at ${result.memoryMb.leashPeakRss} MB (VmHWM) in total; opening embedded Postgres (keys, settings) added ${result.memoryMb.embeddedPostgresInLeash} MB, so it was at ${result.memoryMb.leashRssReadyBeforeTraffic} MB before traffic and at most ${result.memoryMb.leashRssMaxUnderTraffic} MB under traffic (sampled every 100 ms). The embedded ClickHouse process peaked at ${result.memoryMb.clickhouseProcessPeakRss} MB; the floor proxy at ${result.memoryMb.floorProxyPeakRss} MB. Every process runs under tsx, whose loader is included.`,
-      `Diagnostic, not a target: the same Leash with recording off (sink does nothing) served ${Math.round(noRec.rps)} req/s at c=50 (${Math.round((noRec.rps / best(rps.floor)) * 100) / 100} × the floor, one ${THROUGHPUT_SECONDS} s run) using ${Math.round((noRec.cpuUsPerReq ?? 0) * 10) / 10} µs of CPU per request; the difference to ${cpuPerReq.leash} µs is recording (record building, spool, scoring, ClickHouse client).`,
+      `Memory: the Leash process peaked at ${result.memoryMb.leashPeakRss} MB (VmHWM) in total. Embedded Postgres (keys, settings) is excluded: loading its modules (PGlite, drizzle, postgres.js) added ${result.memoryMb.embeddedPostgresModules} MB and opening it ${result.memoryMb.embeddedPostgresInLeash - result.memoryMb.embeddedPostgresModules} MB more (${result.memoryMb.embeddedPostgresInLeash} MB in all). The process was at ${result.memoryMb.leashRssReadyBeforeTraffic} MB before traffic and at most ${result.memoryMb.leashRssMaxUnderTraffic} MB under traffic (sampled every 250 ms). Every process runs under tsx, as \`npm start\` does: node alone is ${result.memoryMb.nodeAloneRss} MB here, node with the tsx loader ${result.memoryMb.nodeWithTsxLoaderRss} MB, so the loader accounts for ${result.memoryMb.nodeWithTsxLoaderRss - result.memoryMb.nodeAloneRss} MB (tsx also keeps compiled sources and maps for every module). The embedded ClickHouse process peaked at ${result.memoryMb.clickhouseProcessPeakRss} MB; the floor proxy at ${result.memoryMb.floorProxyPeakRss} MB.`,
+      `Diagnostic, not a target: the same Leash with recording off (records are still built, the sink drops them) served ${Math.round(noRec.rps)} req/s at c=50 (${Math.round((noRec.rps / best(rps.floor)) * 100) / 100} × the floor, best of ${THROUGHPUT_ROUNDS} × ${THROUGHPUT_SECONDS} s in the same rounds) using ${Math.round((noRec.cpuUsPerReq ?? 0) * 10) / 10} µs of CPU per request (the floor: ${cpuPerReq.floor} µs); the difference to ${cpuPerReq.leash} µs is recording: the ingest pipeline in the Leash process (spool encoding, fsync and re-reading, scoring, serialising batches for ClickHouse), while the ClickHouse process's own insert work takes CPU from the same 2 cores.`,
       `Recorded: ${stored.n} rows in ClickHouse after the run (pipeline written=${flushed.stats.written}, scored=${flushed.stats.scored}).`,
+      `Event-loop stalls in the Leash process over the whole run (a 20 ms timer's lateness): p50 ${late(leashMem.loopDelayMs.p50)} ms, p99 ${late(leashMem.loopDelayMs.p99)} ms, max ${late(leashMem.loopDelayMs.max)} ms. Requests arriving during a stall wait it out, so stalls (the ingest pipeline parsing, scoring and serialising its batch of records on the main thread once a second, GC) show up in the p99 figures.`,
       '',
     ].join('\n')
     fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true })

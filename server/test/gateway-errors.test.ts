@@ -196,6 +196,19 @@ describe('gateway: errors', () => {
     await expectHealthy()
   })
 
+  it('cuts the caller off when upstream cuts a JSON body, and records stream_error (not client_aborted)', async () => {
+    upstream.setMode({ kind: 'cut_body' })
+    const err = await client.chat.completions.create(chat('cut my body')).then(noSuccess, (e: unknown) => e)
+    // The caller must not mistake half a JSON body for a whole one: its connection is cut too (the
+    // client's fetch reports the body read as terminated).
+    expect(err).toBeInstanceOf(Error)
+    expect((err as Error).message).toBe('terminated')
+    const r = await nextRecord()
+    expect(r).toMatchObject({ outcome: 'stream_error', status: 200, stream: false })
+    expect(r.errorMessage).toContain('test-upstream closed the connection mid-response')
+    await expectHealthy()
+  })
+
   it('aborts the upstream request when the client disconnects and records client_aborted', async () => {
     upstream.setMode({ kind: 'hold' })
     const ac = new AbortController()

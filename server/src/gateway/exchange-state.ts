@@ -8,7 +8,12 @@ import type {
   Source,
 } from '../ingest/exchange.ts'
 import { costUsd, priceFor } from '../pricing/index.ts'
-import { type ParsedRequest, requestFields } from './parse-request.ts'
+import {
+  estimatePromptTokens,
+  type ParsedRequest,
+  type RequestFields,
+  requestFields,
+} from './parse-request.ts'
 import { type ParsedResponse, parseJsonResponse, parseSseResponse } from './parse-response.ts'
 import { createRedactor, type Redactor, redactDeep, redactJsonText } from './redact.ts'
 import { estimateTokens } from './tokens.ts'
@@ -49,18 +54,20 @@ export function capture(state: ExchangeState, chunk: Buffer): void {
 function estimateUsage(
   state: ExchangeState,
   res: ParsedResponse,
-  estimatePrompt: () => number,
+  req: ParsedRequest,
+  fields: RequestFields,
 ): ExchangeUsage | null {
   if (state.status < 200 || state.status >= 300) return null
   let completion = estimateTokens(res.responseText)
   for (const c of res.toolCalls) completion += 3 + estimateTokens(c.name) + estimateTokens(c.arguments)
   return {
-    promptTokens: estimatePrompt(),
+    promptTokens: estimatePromptTokens(state.endpoint, req.body, fields),
     completionTokens: state.endpoint === 'embeddings' ? 0 : completion,
     cachedTokens: 0,
   }
 }
 
+const same = (s: string) => s
 const redactors = new WeakMap<object, Redactor>()
 
 function redactorFor(settings: ProjectSettings): Redactor | null {
@@ -77,7 +84,8 @@ function redactorFor(settings: ProjectSettings): Redactor | null {
 /** Builds the stored record: parses the copy, fills usage (or estimates it), prices it and redacts it. */
 export function toRecord(state: ExchangeState): ExchangeRecord {
   const req = state.request
-  const bytes = Buffer.concat(state.chunks, state.capturedBytes)
+  const chunks = state.chunks
+  const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, state.capturedBytes)
   const res = state.sse ? parseSseResponse(state.endpoint, bytes) : parseJsonResponse(state.endpoint, bytes)
   let { outcome, errorMessage } = state
   if (outcome === 'ok' && bytes.length > 0 && !res.parsed && state.capturedBytes < CAPTURE_LIMIT_BYTES) {
@@ -87,13 +95,12 @@ export function toRecord(state: ExchangeState): ExchangeRecord {
   if (!errorMessage && res.errorMessage) errorMessage = res.errorMessage
 
   const fields = req ? requestFields(state.endpoint, req.body) : null
-  const usage = res.usage ?? (fields ? estimateUsage(state, res, fields.estimatePromptTokens) : null)
+  const usage = res.usage ?? (req && fields ? estimateUsage(state, res, req, fields) : null)
   const model = res.model ?? req?.model ?? ''
   const price = model ? priceFor(model, state.settings.prices) : null
 
   const redact = redactorFor(state.settings)
-  const r = redact ?? ((s: string) => s)
-  const deep = (v: unknown) => (redact ? redactDeep(v, redact) : v)
+  const r = redact ?? same
   return {
     eventId: state.eventId,
     projectId: state.projectId,
@@ -110,7 +117,9 @@ export function toRecord(state: ExchangeState): ExchangeRecord {
     usage,
     usageFromUpstream: res.usage !== null,
     costUsd: costUsd(usage, price),
-    requestJson: fields ? JSON.stringify(deep(fields.requestValue)) : '',
+    requestJson: fields
+      ? JSON.stringify(redact ? redactDeep(fields.requestValue, redact) : fields.requestValue)
+      : '',
     prompt: r(fields?.prompt ?? ''),
     responseText: r(res.responseText),
     toolsJson: fields?.tools ? JSON.stringify(fields.tools) : '',

@@ -5,7 +5,7 @@ import { GatewayError, sendError } from './errors.ts'
 import { newEventId } from './event-id.ts'
 import { type ExchangeState, toRecord } from './exchange-state.ts'
 import { forwardHeaders, readHeaderSources, readTags } from './leash-headers.ts'
-import { forwardBody, parseRequest } from './parse-request.ts'
+import { parseRequest } from './parse-request.ts'
 import { type ProxyPlan, proxy } from './proxy.ts'
 import { readBody } from './read-body.ts'
 import { AgentPool, DEFAULT_ROUTE, makeUpstream, type Route, RouteTable } from './upstreams.ts'
@@ -33,6 +33,8 @@ export interface GatewayDeps {
   /** Default time allowed until upstream response headers; also the idle timeout on the response body. */
   upstreamTimeoutMs: number
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
+  /** Records are built in one batch this many ms after the first call that ended; default 0 (next tick). */
+  recordDelayMs?: number
 }
 
 export interface Gateway {
@@ -48,6 +50,7 @@ const POST_ROUTES: Record<string, Endpoint> = {
 const DEFAULT_SETTINGS: ProjectSettings = ProjectSettings.parse({})
 const BEARER = /^Bearer\s+(\S+)\s*$/i
 const RECENT_KEY_MS = 1_000
+const RECORD_DELAY_MS = 0
 const ignore = () => {}
 
 interface Caller {
@@ -74,8 +77,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // Raw key -> project for a second, sparing the resolver's hash on every call of a busy client.
   const recentKeys = new Map<string, { projectId: string; until: number }>()
 
-  /** Mode (a): Leash key as the Bearer. Mode (b): Leash key in `x-leash-key`, provider key as the Bearer. */
-  async function authenticate(req: IncomingMessage): Promise<Caller> {
+  const unavailable = (err: unknown): GatewayError => {
+    deps.log('error', 'gateway key lookup failed', {
+      error: err instanceof Error ? err.message : String(err),
+    })
+    return new GatewayError(503, 'API key lookup is temporarily unavailable, retry shortly.', 'server_error')
+  }
+  const remember = (raw: string, found: { projectId: string } | null, now: number, passThrough?: string) => {
+    if (!found)
+      throw new GatewayError(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key')
+    if (recentKeys.size >= 10_000) recentKeys.clear()
+    recentKeys.set(raw, { projectId: found.projectId, until: now + RECENT_KEY_MS })
+    return { projectId: found.projectId, authorization: passThrough }
+  }
+
+  /**
+   * Mode (a): Leash key as the Bearer. Mode (b): Leash key in `x-leash-key`, provider key as the Bearer.
+   * A key seen in the last second is answered synchronously (no promise on the hot path).
+   */
+  function authenticate(req: IncomingMessage): Caller | Promise<Caller> {
     const leashKey = req.headers['x-leash-key']
     const auth = req.headers.authorization
     let raw: string | undefined
@@ -83,8 +103,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (typeof leashKey === 'string' && leashKey.trim() !== '') {
       raw = leashKey.trim()
       passThrough = auth
-    } else {
-      raw = auth === undefined ? undefined : BEARER.exec(auth)?.[1]
+    } else if (auth !== undefined) {
+      raw = BEARER.exec(auth)?.[1]
     }
     if (!raw) {
       throw new GatewayError(
@@ -97,26 +117,34 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const now = Date.now()
     const recent = recentKeys.get(raw)
     if (recent && recent.until > now) return { projectId: recent.projectId, authorization: passThrough }
-    let found: { projectId: string } | null
+    const key = raw
+    let pending: Promise<{ projectId: string } | null>
     try {
-      found = await deps.keys.resolve(raw)
+      pending = deps.keys.resolve(key)
     } catch (err) {
-      deps.log('error', 'gateway key lookup failed', {
-        error: err instanceof Error ? err.message : String(err),
-      })
-      throw new GatewayError(503, 'API key lookup is temporarily unavailable, retry shortly.', 'server_error')
+      throw unavailable(err)
     }
-    if (!found)
-      throw new GatewayError(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key')
-    if (recentKeys.size >= 10_000) recentKeys.clear()
-    recentKeys.set(raw, { projectId: found.projectId, until: now + RECENT_KEY_MS })
-    return { projectId: found.projectId, authorization: passThrough }
+    return pending.then(
+      (found) => remember(key, found, now, passThrough),
+      (err: unknown) => {
+        throw unavailable(err)
+      },
+    )
   }
 
-  function finish(state: ExchangeState): void {
-    state.endedAt = performance.now()
-    // Off the response's tick: parsing the copy, pricing, redacting and recording never delay the caller.
-    setImmediate(() => {
+  // Records are built off the response's tick, in one batch per event-loop turn: parsing the copy,
+  // pricing, redacting and recording never delay a caller. `recordDelayMs` > 0 batches over a window
+  // instead, which kept that work from running while the caller is being woken up and cut the c=1
+  // median on a 2-core machine (docs/decisions/002); it is off by default because callers of
+  // `pipeline.flush()` expect a finished call's record to be handed over on the next tick.
+  let batch: ExchangeState[] = []
+  let batchTimer: NodeJS.Timeout | null = null
+  const recordDelayMs = deps.recordDelayMs ?? RECORD_DELAY_MS
+  function recordBatch(): void {
+    batchTimer = null
+    const states = batch
+    batch = []
+    for (const state of states) {
       try {
         deps.sink.record(toRecord(state))
       } catch (err) {
@@ -125,13 +153,50 @@ export function createGateway(deps: GatewayDeps): Gateway {
           error: err instanceof Error ? err.message : String(err),
         })
       }
-    })
+    }
+  }
+  function finish(state: ExchangeState | null): void {
+    if (!state || state.endedAt !== null) return
+    state.endedAt = performance.now()
+    if (batch.length === 0) {
+      if (recordDelayMs > 0) batchTimer = setTimeout(recordBatch, recordDelayMs)
+      else setImmediate(recordBatch)
+    }
+    batch.push(state)
   }
 
-  async function exchange(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, path: string) {
+  function fail(res: ServerResponse, err: unknown): void {
+    if (err instanceof GatewayError) {
+      sendError(res, err)
+      return
+    }
+    deps.log('error', 'gateway request failed', {
+      error: err instanceof Error ? err.message : String(err),
+    })
+    sendError(res, new GatewayError(500, 'The gateway failed to handle this request.', 'server_error'))
+  }
+
+  function exchange(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, path: string): void {
     const time = Date.now()
     const t0 = performance.now()
-    const caller = await authenticate(req)
+    const caller = authenticate(req)
+    if (caller instanceof Promise)
+      caller.then(
+        (c) => start(req, res, endpoint, path, c, time, t0),
+        (err: unknown) => fail(res, err),
+      )
+    else start(req, res, endpoint, path, caller, time, t0)
+  }
+
+  function start(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: Endpoint,
+    path: string,
+    caller: Caller,
+    time: number,
+    t0: number,
+  ): void {
     const settings = settingsOf(caller.projectId)
     const state: ExchangeState = {
       eventId: newEventId(time),
@@ -154,61 +219,78 @@ export function createGateway(deps: GatewayDeps): Gateway {
       chunks: [],
       capturedBytes: 0,
     }
-    let route = defaultRoute
-    try {
-      const body = await readBody(req, deps.bodyLimitBytes)
-      state.request = parseRequest(endpoint, body)
-      state.sources = readHeaderSources(req.headers) ?? state.request.bodySources ?? []
-      route = routes.match(settings, state.request.model) ?? defaultRoute
-    } catch (err) {
-      const ge =
-        err instanceof GatewayError ? err : new GatewayError(400, 'invalid request', 'invalid_request_error')
-      const gone = res.destroyed
-      state.status = gone ? 499 : ge.status
-      state.outcome = gone ? 'client_aborted' : 'gateway_error'
-      state.errorMessage = gone ? 'client disconnected while sending the request' : ge.message
-      sendError(res, ge, { 'x-leash-event-id': state.eventId })
-      finish(state)
-      return
-    }
-    const parsed = state.request
-    state.route = route.name
-    const plan: ProxyPlan = {
-      route,
-      method: 'POST',
-      path,
-      headers: forwardHeaders(req.headers),
-      callerAuthorization: caller.authorization,
-      body: (u) => forwardBody(parsed, u.modelMap?.[parsed.model]),
-      stripUsage: parsed.injectUsage,
-    }
-    await proxy(plan, res, state)
-    finish(state)
+    readBody(req, deps.bodyLimitBytes, (readErr, body) => {
+      let route = defaultRoute
+      try {
+        if (readErr) throw readErr
+        state.request = parseRequest(endpoint, body)
+        state.sources = readHeaderSources(req.headers) ?? state.request.bodySources ?? []
+        route = routes.match(settings, state.request.model) ?? defaultRoute
+      } catch (err) {
+        const ge =
+          err instanceof GatewayError
+            ? err
+            : new GatewayError(400, 'invalid request', 'invalid_request_error')
+        const gone = res.destroyed
+        state.status = gone ? 499 : ge.status
+        state.outcome = gone ? 'client_aborted' : 'gateway_error'
+        state.errorMessage = gone ? 'client disconnected while sending the request' : ge.message
+        sendError(res, ge, { 'x-leash-event-id': state.eventId })
+        finish(state)
+        return
+      }
+      const parsed = state.request
+      state.route = route.name
+      const plan: ProxyPlan = {
+        route,
+        method: 'POST',
+        path,
+        headers: forwardHeaders(req.headers),
+        callerAuthorization: caller.authorization,
+        request: parsed,
+        stripUsage: parsed.injectUsage,
+      }
+      proxy(plan, res, state, finish)
+    })
   }
 
-  async function handleModels(req: IncomingMessage, res: ServerResponse, path: string) {
-    const caller = await authenticate(req)
-    const plan: ProxyPlan = {
-      route: defaultRoute,
-      method: 'GET',
-      path,
-      headers: forwardHeaders(req.headers),
-      callerAuthorization: caller.authorization,
-      body: null,
-      stripUsage: false,
-    }
-    return proxy(plan, res, null)
+  function handleModels(req: IncomingMessage, res: ServerResponse, path: string): void {
+    req.on('error', ignore)
+    const go = (caller: Caller) =>
+      proxy(
+        {
+          route: defaultRoute,
+          method: 'GET',
+          path,
+          headers: forwardHeaders(req.headers),
+          callerAuthorization: caller.authorization,
+          request: null,
+          stripUsage: false,
+        },
+        res,
+        null,
+        finish,
+      )
+    const caller = authenticate(req)
+    if (caller instanceof Promise) caller.then(go, (err: unknown) => fail(res, err))
+    else go(caller)
   }
 
-  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function dispatch(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/'
     const q = url.indexOf('?')
     const path = q === -1 ? url : url.slice(0, q)
     const upstreamPath = url.slice(3) // drop '/v1', keep the query string
     const endpoint = POST_ROUTES[path]
-    if (endpoint && req.method === 'POST') return exchange(req, res, endpoint, upstreamPath)
+    if (endpoint && req.method === 'POST') {
+      exchange(req, res, endpoint, upstreamPath)
+      return
+    }
     const models = path === '/v1/models' || path.startsWith('/v1/models/')
-    if (models && req.method === 'GET') return handleModels(req, res, upstreamPath)
+    if (models && req.method === 'GET') {
+      handleModels(req, res, upstreamPath)
+      return
+    }
     const known = endpoint !== undefined || models
     throw new GatewayError(
       known ? 405 : 404,
@@ -222,18 +304,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   return {
     handle(req, res) {
-      // A caller that vanishes makes these streams error; that is an outcome, never a crash.
-      req.on('error', ignore)
+      // A caller that vanishes makes the response error; that is an outcome, never a crash. (The
+      // request's errors are listened to by the body reader.)
       res.on('error', ignore)
-      dispatch(req, res).catch((err: unknown) => {
-        if (err instanceof GatewayError) return sendError(res, err)
-        deps.log('error', 'gateway request failed', {
-          error: err instanceof Error ? err.message : String(err),
-        })
-        sendError(res, new GatewayError(500, 'The gateway failed to handle this request.', 'server_error'))
-      })
+      try {
+        dispatch(req, res)
+      } catch (err) {
+        fail(res, err)
+      }
     },
     async close() {
+      // Calls that ended before close are recorded now, before the caller closes the sink.
+      if (batchTimer) clearTimeout(batchTimer)
+      if (batch.length > 0) recordBatch()
       pool.destroy()
     },
   }

@@ -26,6 +26,14 @@ function header(headers: IncomingHttpHeaders, name: string): string {
 export function readTags(headers: IncomingHttpHeaders): ExchangeTags {
   const extra: Record<string, string> = {}
   const raw = headers['x-leash-tags']
+  if (
+    raw === undefined &&
+    headers['x-leash-user'] === undefined &&
+    headers['x-leash-session'] === undefined &&
+    headers['x-leash-feature'] === undefined &&
+    headers['x-leash-policy-version'] === undefined
+  )
+    return { user: '', session: '', feature: '', policyVersion: '', extra }
   const list = Array.isArray(raw) ? raw.join(',') : (raw ?? '')
   for (const pair of list.split(',')) {
     const eq = pair.indexOf('=')
@@ -91,9 +99,12 @@ const DROP = new Set([
   'expect',
 ])
 
-/** Caller headers to forward upstream; the gateway adds `authorization` per attempt. */
-export function forwardHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {}
+/**
+ * Caller headers to forward upstream as a flat `[name, value, ...]` list (Node's parser has already
+ * lowercased the names and joined repeats); the gateway adds `host`, `authorization` and the length.
+ */
+export function forwardHeaders(headers: IncomingHttpHeaders): string[] {
+  const out: string[] = []
   const connection = headers.connection
   const listed =
     connection && connection !== 'keep-alive' && connection !== 'close'
@@ -106,7 +117,7 @@ export function forwardHeaders(headers: IncomingHttpHeaders): Record<string, str
     const value = headers[name]
     if (value === undefined || DROP.has(name) || name.startsWith('x-leash-')) continue
     if (listed?.includes(name)) continue
-    out[name] = Array.isArray(value) ? value.join(', ') : value
+    out.push(name, Array.isArray(value) ? value.join(', ') : value)
   }
   return out
 }

@@ -110,7 +110,6 @@ export interface RequestFields {
   requestValue: unknown
   prompt: string
   tools: unknown[] | null
-  estimatePromptTokens(): number
 }
 
 export function requestFields(endpoint: Endpoint, body: Json): RequestFields {
@@ -120,20 +119,23 @@ export function requestFields(endpoint: Endpoint, body: Json): RequestFields {
       requestValue: messages,
       prompt: lastUserText(messages),
       tools: Array.isArray(body.tools) && body.tools.length > 0 ? body.tools : null,
-      estimatePromptTokens: () =>
-        estimateChatPromptTokens(
-          messages.map((m) =>
-            isObject(m)
-              ? {
-                  role: String(m.role ?? ''),
-                  text: contentText(m.content) || (m.tool_calls ? JSON.stringify(m.tool_calls) : ''),
-                }
-              : { role: '', text: '' },
-          ),
-        ),
     }
   }
   const value = endpoint === 'completions' ? body.prompt : body.input
-  const text = promptText(value)
-  return { requestValue: value, prompt: text, tools: null, estimatePromptTokens: () => estimateTokens(text) }
+  return { requestValue: value, prompt: promptText(value), tools: null }
+}
+
+/** Local prompt-token estimate, only computed when the upstream reported no usage. */
+export function estimatePromptTokens(endpoint: Endpoint, body: Json, fields: RequestFields): number {
+  if (endpoint !== 'chat.completions') return estimateTokens(fields.prompt)
+  return estimateChatPromptTokens(
+    (body.messages as unknown[]).map((m) =>
+      isObject(m)
+        ? {
+            role: String(m.role ?? ''),
+            text: contentText(m.content) || (m.tool_calls ? JSON.stringify(m.tool_calls) : ''),
+          }
+        : { role: '', text: '' },
+    ),
+  )
 }

@@ -9,6 +9,8 @@ export interface Upstream {
   agent: http.Agent
   hostname: string
   port: number
+  /** The `host` header for this origin (the port only when not the scheme's default). */
+  hostHeader: string
   /** Path prefix of the OpenAI base URL, e.g. `/v1`. */
   basePath: string
   /** `Bearer <key>` for Leash-held keys; undefined sends no key (or the caller's, in pass-through). */
@@ -74,6 +76,7 @@ export function makeUpstream(
     agent: pool.get(url),
     hostname: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : https_ ? 443 : 80,
+    hostHeader: url.host,
     basePath: url.pathname.replace(/\/+$/, ''),
     authorization: opts.apiKey ? `Bearer ${opts.apiKey}` : undefined,
     missingKeyEnv: opts.missingKeyEnv,

@@ -234,7 +234,7 @@ export function defineEndToEndSuite(mode: StoreMode): void {
       })
       const mine = await eventually(async () => {
         const { body } = await api<ExchangesPage>(leash, `/api/exchanges?limit=100&project=${other.id}`)
-        return body.total === 1 ? body : undefined
+        return body.total === 1 && body.items.length === 1 ? body : undefined
       })
       expect(mine.items[0]?.prompt).toBe('secret of other')
       expect(mine.items[0]?.projectId).toBe(other.id)

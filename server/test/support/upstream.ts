@@ -14,6 +14,7 @@ export type UpstreamMode =
   | { kind: 'cut'; afterChunks: number } // streams some events, then destroys the socket
   | { kind: 'hold'; chunks?: number } // streams one event, then waits for release()
   | { kind: 'garbage' } // 200 with a body that is not JSON
+  | { kind: 'cut_body' } // 200 JSON with its full content-length, but only half the body, then destroys the socket
 
 export interface ReceivedRequest {
   method: string
@@ -108,6 +109,13 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     servedBy.set(socket, served)
     if (m.kind === 'cut_before_headers' || (m.kind === 'drop_reused' && served > 1))
       return void socket.destroy()
+    if (m.kind === 'cut_body') {
+      const t = track(path, res, 200)
+      const full = '{"id":"chatcmpl-cut","object":"chat.completion","choices":[]}'
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(full.length) })
+      t.write(full.slice(0, 20))
+      return void setTimeout(() => socket.destroy(), 20)
+    }
     if (m.kind === 'garbage') {
       const t = track(path, res, 200)
       res.writeHead(200, { 'content-type': 'application/json' })

@@ -120,12 +120,13 @@ export const listExchanges =
   (ch: ClickHouseClient) =>
   async (input: ListExchangesParams): Promise<ExchangesPage> => {
     const params = ListExchangesParams.parse(input)
-    const [rows, counts] = await Promise.all([
-      select(ch, ExchangeRowDb, PAGE_SQL, params),
-      select(ch, CountRowDb, TOTAL_SQL, { projectId: params.projectId }),
-    ])
-    const total = counts[0]?.total
-    if (total === undefined) throw new Error('raw_responses_v1 count returned no row')
+    // Page first, count second: rows land between the two reads, so the count can only be newer. The
+    // max() keeps `total` consistent with the page even then (never fewer than the rows returned).
+    const rows = await select(ch, ExchangeRowDb, PAGE_SQL, params)
+    const counts = await select(ch, CountRowDb, TOTAL_SQL, { projectId: params.projectId })
+    const counted = counts[0]?.total
+    if (counted === undefined) throw new Error('raw_responses_v1 count returned no row')
+    const total = Math.max(counted, params.offset + rows.length)
     if (rows.length === 0) return { total, items: [] }
     const times = rows.map((r) => r.time_ms)
     const scores = await select(ch, ScoreRowDb, SCORES_SQL, {
