@@ -8,5 +8,7 @@ for (const name of benches) {
   const r = spawnSync('npm', ['run', '--silent', name], { stdio: 'inherit' })
   if (r.status !== 0) failed++
 }
-process.stdout.write(`\n${benches.length - failed} benchmarks ran, ${failed} failed; results in bench/results/\n`)
+process.stdout.write(
+  `\n${benches.length - failed} benchmarks ran, ${failed} failed; results in bench/results/\n`,
+)
 process.exit(failed ? 1 : 0)
