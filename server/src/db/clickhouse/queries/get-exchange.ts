@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import type { ExchangeDetail, ExchangeItem } from '@leash/shared'
+import type { ExchangeDetail } from '@leash/shared'
 import { z } from 'zod'
+import { ExchangeRowDb, select, toExchangeItem } from './list-exchanges.ts'
 
 export const GetExchangeParams = z.object({
   projectId: z.string().min(1),
@@ -12,24 +13,10 @@ const DAY_MS = 86_400_000
 
 // 64-bit integers arrive as JSON strings, hence the coercions. The id alias must not be `event_id`:
 // ClickHouse lets a SELECT alias shadow the column in WHERE, turning the UUID filter into a string one.
-const DetailRowDb = z.object({
-  id: z.string(),
-  time_ms: z.coerce.number(),
-  project_id: z.string(),
-  endpoint: z.string(),
+const DetailRowDb = ExchangeRowDb.extend({
   route: z.string(),
   upstream: z.string(),
-  model: z.string(),
-  stream: z.boolean(),
-  status: z.number(),
-  outcome: z.string(),
-  latency_ms: z.number(),
-  ttft_ms: z.number().nullable(),
-  has_usage: z.boolean(),
   usage_source: z.string(),
-  prompt_tokens: z.number(),
-  completion_tokens: z.number(),
-  cached_tokens: z.number(),
   cost_usd: z.number(),
   user_id: z.string(),
   session_id: z.string(),
@@ -37,11 +24,7 @@ const DetailRowDb = z.object({
   policy_version: z.string(),
   tags: z.record(z.string(), z.string()),
   request_json: z.string(),
-  prompt: z.string(),
-  response_text: z.string(),
   tools: z.string(),
-  tool_calls: z.string(),
-  finish_reason: z.string(),
   sources: z.string(),
   error_message: z.string(),
 })
@@ -97,7 +80,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-const ToolCallsJson = z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() }))
 const SourcesJson = z.array(z.object({ id: z.string(), text: z.string(), url: z.string().optional() }))
 const MessagesJson = z.array(z.object({ role: z.string(), content: z.unknown() }).loose())
 
@@ -122,39 +104,10 @@ function toMessages(requestJson: string, prompt: string): ExchangeDetail['messag
 
 function toDetail(row: DetailRowDb, scorers: ScorerRowDb[]): ExchangeDetail {
   const tools = parseJson(row.tools)
-  const toolCalls = ToolCallsJson.safeParse(parseJson(row.tool_calls))
   const sources = SourcesJson.safeParse(parseJson(row.sources))
-  const scores: ExchangeItem['scores'] = {}
-  const labels: ExchangeItem['labels'] = {}
   // Rows are ordered by scorer/version, so on a name shared by two scorers the last one wins, as in lists.
-  for (const s of scorers) {
-    scores[s.name] = s.value
-    if (s.label !== '') labels[s.name] = s.label
-  }
   return {
-    id: row.id,
-    time: new Date(row.time_ms).toISOString(),
-    projectId: row.project_id,
-    model: row.model,
-    endpoint: row.endpoint,
-    stream: row.stream,
-    status: row.status,
-    outcome: row.outcome,
-    latencyMs: row.latency_ms,
-    ttftMs: row.ttft_ms,
-    usage: row.has_usage
-      ? {
-          promptTokens: row.prompt_tokens,
-          completionTokens: row.completion_tokens,
-          cachedTokens: row.cached_tokens,
-        }
-      : null,
-    prompt: row.prompt,
-    responseText: row.response_text,
-    finishReason: row.finish_reason,
-    toolCalls: toolCalls.success ? toolCalls.data : [],
-    scores,
-    labels,
+    ...toExchangeItem(row, scorers),
     route: row.route,
     upstream: row.upstream,
     costUsd: row.cost_usd,
@@ -178,16 +131,6 @@ function toDetail(row: DetailRowDb, scorers: ScorerRowDb[]): ExchangeDetail {
       label: s.label,
     })),
   }
-}
-
-async function select<T>(
-  ch: ClickHouseClient,
-  schema: z.ZodType<T>,
-  query: string,
-  params: Record<string, unknown>,
-): Promise<T[]> {
-  const rs = await ch.query({ query, query_params: params, format: 'JSONEachRow' })
-  return z.array(schema).parse(await rs.json())
 }
 
 /**

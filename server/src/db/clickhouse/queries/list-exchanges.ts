@@ -11,7 +11,7 @@ export type ListExchangesParams = z.infer<typeof ListExchangesParams>
 
 // 64-bit integers arrive as JSON strings, hence the coercions. The id alias must not be `event_id`:
 // ClickHouse lets a SELECT alias shadow the column in WHERE/ORDER BY, turning UUID filters into strings.
-const ExchangeRowDb = z.object({
+export const ExchangeRowDb = z.object({
   id: z.string(),
   time_ms: z.coerce.number(),
   project_id: z.string(),
@@ -72,7 +72,11 @@ function parseToolCalls(text: string): ExchangeItem['toolCalls'] {
   }
 }
 
-function toExchangeItem(row: ExchangeRowDb, scores: ScoreRowDb[]): ExchangeItem {
+/** The list item of a row; on a score name shared by two scorers the last one wins. */
+export function toExchangeItem(
+  row: ExchangeRowDb,
+  scores: ReadonlyArray<Pick<ScoreRowDb, 'name' | 'value' | 'label'>>,
+): ExchangeItem {
   const item: ExchangeItem = {
     id: row.id,
     time: new Date(row.time_ms).toISOString(),
@@ -105,7 +109,7 @@ function toExchangeItem(row: ExchangeRowDb, scores: ScoreRowDb[]): ExchangeItem 
   return item
 }
 
-async function select<T>(
+export async function select<T>(
   ch: ClickHouseClient,
   schema: z.ZodType<T>,
   query: string,
