@@ -26,7 +26,7 @@ import {
   migrateClickHouse,
   overviewTimeSeries,
 } from '../src/db/clickhouse/index.ts'
-import type { ExchangeRecord } from '../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../src/exchange/record.ts'
 import { createPipeline } from '../src/ingest/pipeline.ts'
 import { queryMetricSeries } from '../src/metrics/query.ts'
 import { exchange } from '../test/support/ingest-fixtures.ts'

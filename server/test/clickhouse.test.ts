@@ -15,7 +15,7 @@ import {
   overviewTimeSeries,
   readMigrations,
 } from '../src/db/clickhouse/index.ts'
-import type { ExchangeRecord } from '../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../src/exchange/record.ts'
 import type { ScoreRow } from '../src/scoring/scorer.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations/clickhouse', import.meta.url))

@@ -20,7 +20,7 @@ import {
   quantileEdges,
   twoProportionZ,
 } from '../src/drift/stats.ts'
-import type { ExchangeRecord } from '../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../src/exchange/record.ts'
 
 // Reference values below were computed with scipy 1.17 (stats.kstwobign,
 // stats.norm, stats.false_discovery_control, spatial.distance.jensenshannon(base=2)**2) and numpy.

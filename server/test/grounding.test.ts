@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { Source } from '../src/ingest/exchange.ts'
+import type { Source } from '../src/exchange/record.ts'
 import { CitationResolver, findCitations } from '../src/scoring/grounding/citations.ts'
 import { analyzeClaim } from '../src/scoring/grounding/claims.ts'
 import { evaluateGrounding } from '../src/scoring/grounding/eval.ts'

@@ -10,7 +10,7 @@ import {
   migrateClickHouse,
   type ScoreInsertInput,
 } from '../src/db/clickhouse/index.ts'
-import type { ExchangeRecord } from '../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../src/exchange/record.ts'
 import { createPipeline, type Pipeline, type PipelineDeps } from '../src/ingest/pipeline.ts'
 import { Spool } from '../src/ingest/spool/index.ts'
 import { syncScorer } from '../src/scoring/scorer.ts'

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ClickHouseClient } from '../src/db/clickhouse/index.ts'
 import { createClickHouse, insertExchanges, migrateClickHouse } from '../src/db/clickhouse/index.ts'
-import type { ExchangeRecord } from '../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../src/exchange/record.ts'
 import { CATALOG, findMetric, metricDefs } from '../src/metrics/catalog.ts'
 import {
   queryMetricSeries,

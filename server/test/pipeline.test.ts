@@ -8,7 +8,7 @@ import {
   insertScores,
   migrateClickHouse,
 } from '../src/db/clickhouse/index.ts'
-import type { ExchangeRecord } from '../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../src/exchange/record.ts'
 import { createPipeline } from '../src/ingest/pipeline.ts'
 import { type Scorer, syncScorer } from '../src/scoring/scorer.ts'
 import { exchange, tempDir } from './support/ingest-fixtures.ts'

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { ExchangeRecord } from '../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../src/exchange/record.ts'
 import { classifyRefusal, refusalHeuristic } from '../src/scoring/refusal-heuristic.ts'
 import { toScoreInput } from '../src/scoring/scorer.ts'
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { ExchangeRecord } from '../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../src/exchange/record.ts'
 import { createRewardScorer } from '../src/scoring/reward/index.ts'
 import { createRemoteRewardScorer } from '../src/scoring/reward/remote.ts'
 import { scoreExchanges } from '../src/scoring/run.ts'

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
-import type { Source } from '../ingest/exchange.ts'
+import type { Source } from '../exchange/record.ts'
 import { estimateTokens, hashString, Rng } from './hash.ts'
 import { sendJson, sleep } from './http-util.ts'
 import { drawPacing } from './latency.ts'

@@ -1,4 +1,4 @@
-import type { Source } from '../ingest/exchange.ts'
+import type { Source } from '../exchange/record.ts'
 import type { Rng } from './hash.ts'
 
 const LEADS = [

@@ -1,4 +1,4 @@
-import type { Source } from '../ingest/exchange.ts'
+import type { Source } from '../exchange/record.ts'
 import { composeCitedAnswer } from './citations.ts'
 import { composeAnswer } from './compose.ts'
 import { composeCodeAnswer } from './compose-code.ts'

@@ -1,4 +1,4 @@
-import type { ExchangeRecord } from '../ingest/exchange.ts'
+import type { ExchangeRecord } from '../exchange/record.ts'
 import { SCORE, type ScoreRow } from '../scoring/scorer.ts'
 import { Rng } from './hash.ts'
 import type { DemoScenario } from './scenario.ts'

@@ -1,4 +1,4 @@
-import type { Source } from '../ingest/exchange.ts'
+import type { Source } from '../exchange/record.ts'
 
 export type DemoCategory =
   | 'everyday'

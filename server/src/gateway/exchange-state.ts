@@ -6,7 +6,7 @@ import type {
   ExchangeTags,
   ExchangeUsage,
   Source,
-} from '../ingest/exchange.ts'
+} from '../exchange/record.ts'
 import { costUsd, priceFor } from '../pricing/index.ts'
 import {
   estimatePromptTokens,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ProjectSettings } from '@leash/shared'
-import type { Endpoint, ExchangeSink } from '../ingest/exchange.ts'
+import type { Endpoint, ExchangeSink } from '../exchange/record.ts'
 import { GatewayError, sendError } from './errors.ts'
 import { newEventId } from './event-id.ts'
 import { type ExchangeState, toRecord } from './exchange-state.ts'

@@ -1,20 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { z } from 'zod'
-import type { ExchangeTags, Source } from '../ingest/exchange.ts'
+import { type ExchangeTags, Source } from '../exchange/record.ts'
 import { badRequest } from './errors.ts'
 
 const MAX_TAG_LENGTH = 256
 
 /** Retrieved sources an answer should cite, from `x-leash-sources` or the body's `leash.sources`. */
-export const SourceList = z
-  .array(
-    z.object({
-      id: z.string().min(1).max(512),
-      text: z.string().max(200_000),
-      url: z.string().max(4096).optional(),
-    }),
-  )
-  .max(1000)
+export const SourceList = z.array(Source).max(1000)
 export type SourceList = z.infer<typeof SourceList>
 
 function header(headers: IncomingHttpHeaders, name: string): string {

@@ -1,4 +1,4 @@
-import type { Endpoint, Source } from '../ingest/exchange.ts'
+import type { Endpoint, Source } from '../exchange/record.ts'
 import { badRequest } from './errors.ts'
 import { parseSources } from './leash-headers.ts'
 import { estimateChatPromptTokens, estimateTokens } from './tokens.ts'

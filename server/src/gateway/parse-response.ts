@@ -1,4 +1,4 @@
-import type { Endpoint, ExchangeUsage, ToolCall } from '../ingest/exchange.ts'
+import type { Endpoint, ExchangeUsage, ToolCall } from '../exchange/record.ts'
 import { contentText } from './parse-request.ts'
 
 export interface ParsedResponse {

@@ -1,9 +1,9 @@
 import type { ZodError } from 'zod'
 import type { ScoreInsertInput } from '../db/clickhouse/queries/insert-scores.ts'
+import type { ExchangeRecord, ExchangeSink } from '../exchange/record.ts'
 import type { Logger } from '../log.ts'
 import { scoreExchanges } from '../scoring/run.ts'
 import type { ScoreRow, Scorer } from '../scoring/scorer.ts'
-import type { ExchangeRecord, ExchangeSink } from './exchange.ts'
 import {
   comparePositions,
   Spool,

@@ -1,6 +1,6 @@
 import { ModelPrice } from '@leash/shared'
 import { z } from 'zod'
-import type { ExchangeUsage } from '../ingest/exchange.ts'
+import type { ExchangeUsage } from '../exchange/record.ts'
 import table from './prices.json' with { type: 'json' }
 
 /** The repo's price table (USD per million tokens), validated once at load. */

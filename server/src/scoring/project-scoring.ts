@@ -1,5 +1,5 @@
 import type { ProjectSettings } from '@leash/shared'
-import type { ExchangeRecord } from '../ingest/exchange.ts'
+import type { ExchangeRecord } from '../exchange/record.ts'
 import type { Logger } from '../log.ts'
 import { scoreExchanges } from './run.ts'
 import type { ScoreRow, Scorer } from './scorer.ts'

@@ -1,4 +1,4 @@
-import type { ExchangeRecord } from '../ingest/exchange.ts'
+import type { ExchangeRecord } from '../exchange/record.ts'
 import type { Logger } from '../log.ts'
 import { type ScoreRow, type Scorer, toScoreInput } from './scorer.ts'
 

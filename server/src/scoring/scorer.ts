@@ -1,50 +1,10 @@
-import type { ExchangeRecord, Source, ToolCall } from '../ingest/exchange.ts'
+import type { ScoreValue } from '../exchange/score.ts'
+import type { ScoreInput } from '../exchange/scorer-input.ts'
 
-/** One row of `scores_v1`: one (event, scorer, version, metric name). */
-export interface ScoreRow {
-  eventId: string
-  projectId: string
-  time: number
-  scorer: string
-  scorerVersion: string
-  name: string
-  value: number
-  /** Empty string when the score has no label. */
-  label: string
-}
-
-export interface ScoreValue {
-  name: string
-  value: number
-  label?: string
-}
-
-/** A chat message as scorers see it (content flattened to text). */
-export interface ScoreMessage {
-  role: string
-  content: string
-}
-
-/** A tool the request declared: `{ name, parameters }` where parameters is a JSON schema. */
-export interface DeclaredTool {
-  name: string
-  parameters: unknown
-}
-
-/**
- * What a scorer sees of one exchange. Built from an `ExchangeRecord` (pipeline) or from a JSONL line
- * (`leash score`), so scorers never depend on the gateway or on storage.
- */
-export interface ScoreInput {
-  /** The last user turn (chat) or the prompt (completions). */
-  prompt: string
-  /** The whole conversation when known; empty for completions. */
-  messages: ScoreMessage[]
-  response: string
-  sources: Source[]
-  tools: DeclaredTool[]
-  toolCalls: ToolCall[]
-}
+// The contract lives in exchange/; re-exported so scorers keep importing their one neighbour.
+export type { ScoreRow, ScoreValue } from '../exchange/score.ts'
+export type { DeclaredTool, ScoreInput, ScoreMessage } from '../exchange/scorer-input.ts'
+export { parseMessages, parseTools, toScoreInput } from '../exchange/scorer-input.ts'
 
 /**
  * A scorer judges a batch of exchanges. Scorers are pure: they know nothing of HTTP or storage, and a
@@ -66,70 +26,6 @@ export function syncScorer(
   score: (input: ScoreInput) => ScoreValue[],
 ): Scorer & { score: (input: ScoreInput) => ScoreValue[] } {
   return { name, version, score, scoreBatch: (inputs) => inputs.map(score) }
-}
-
-function flattenContent(content: unknown): string {
-  if (typeof content === 'string') return content
-  if (Array.isArray(content)) {
-    return content
-      .map((p) =>
-        p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string'
-          ? (p as { text: string }).text
-          : '',
-      )
-      .filter(Boolean)
-      .join('\n')
-  }
-  return ''
-}
-
-/** Parses the `messages` JSON the gateway kept; tolerant of anything (returns [] on garbage). */
-export function parseMessages(json: string): ScoreMessage[] {
-  if (!json) return []
-  try {
-    const v: unknown = JSON.parse(json)
-    if (!Array.isArray(v)) return []
-    const out: ScoreMessage[] = []
-    for (const m of v) {
-      if (m && typeof m === 'object' && typeof (m as { role?: unknown }).role === 'string') {
-        out.push({
-          role: (m as { role: string }).role,
-          content: flattenContent((m as { content?: unknown }).content),
-        })
-      }
-    }
-    return out
-  } catch {
-    return []
-  }
-}
-
-/** Parses the declared tools JSON (OpenAI `tools` array) into `{ name, parameters }`. */
-export function parseTools(json: string): DeclaredTool[] {
-  if (!json) return []
-  try {
-    const v: unknown = JSON.parse(json)
-    if (!Array.isArray(v)) return []
-    const out: DeclaredTool[] = []
-    for (const t of v) {
-      const fn = (t as { function?: { name?: unknown; parameters?: unknown } } | null)?.function
-      if (fn && typeof fn.name === 'string') out.push({ name: fn.name, parameters: fn.parameters ?? {} })
-    }
-    return out
-  } catch {
-    return []
-  }
-}
-
-export function toScoreInput(ex: ExchangeRecord): ScoreInput {
-  return {
-    prompt: ex.prompt,
-    messages: ex.endpoint === 'chat.completions' ? parseMessages(ex.requestJson) : [],
-    response: ex.responseText,
-    sources: ex.sources,
-    tools: parseTools(ex.toolsJson),
-    toolCalls: ex.toolCalls,
-  }
 }
 
 /**

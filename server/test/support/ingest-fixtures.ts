@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { ClickHouseClient } from '../../src/db/clickhouse/index.ts'
-import type { ExchangeRecord } from '../../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../../src/exchange/record.ts'
 
 const WORDS = 'the model answered every question about the policy with a careful and sourced reply'.split(' ')
 

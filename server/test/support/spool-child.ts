@@ -8,7 +8,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { ExchangeRecord } from '../../src/ingest/exchange.ts'
+import type { ExchangeRecord } from '../../src/exchange/record.ts'
 import { Spool } from '../../src/ingest/spool/index.ts'
 import { exchange } from './ingest-fixtures.ts'
 

@@ -1,4 +1,4 @@
-import type { Source } from '../../ingest/exchange.ts'
+import type { Source } from '../../exchange/record.ts'
 import type { DemoPrompt } from '../types.ts'
 
 const SYSTEM = 'Answer using only the provided sources and cite them like [1].'

@@ -1,4 +1,4 @@
-import type { Source } from '../../ingest/exchange.ts'
+import type { Source } from '../../exchange/record.ts'
 
 /**
  * Citation markers: `[1]`, `[s1]`, `[doc-2]`, `[1, 3]`, `[1][2]`, `[^1]`, `【1】`, `【1†source】`, and URLs

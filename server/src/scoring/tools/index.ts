@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import type { ToolCall } from '../../ingest/exchange.ts'
+import type { ToolCall } from '../../exchange/record.ts'
 import { type DeclaredTool, SCORE, type ScoreInput, type ScoreValue, syncScorer } from '../scorer.ts'
 
 export const TOOLS_VERSION = '1'

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { ZodError, z } from 'zod'
-import type { ExchangeRecord } from '../../../ingest/exchange.ts'
+import type { ExchangeRecord } from '../../../exchange/record.ts'
 
 /** A `raw_responses_v1` row as inserted (JSONEachRow; `time` in epoch ms fits DateTime64(3)). */
 export const RawResponseInsertRow = z.object({

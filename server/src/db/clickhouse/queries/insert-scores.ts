@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { z } from 'zod'
-import type { ScoreRow } from '../../../scoring/scorer.ts'
+import type { ScoreRow } from '../../../exchange/score.ts'
 import { DEFAULT_RETENTION_DAYS, type InsertOptions, insertTarget, mapValid } from './insert-exchanges.ts'
 
 /**

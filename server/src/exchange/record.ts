@@ -1,0 +1,93 @@
+import { z } from 'zod'
+
+/**
+ * One completed call through the gateway, as handed to ingest. The gateway builds it after the
+ * response has been sent; nothing here is computed on the hot path beyond what the proxy already saw.
+ */
+export const ExchangeOutcome = z.enum([
+  'ok',
+  'upstream_error',
+  'stream_error',
+  'client_aborted',
+  'gateway_error',
+])
+export type ExchangeOutcome = z.infer<typeof ExchangeOutcome>
+
+export const Endpoint = z.enum(['chat.completions', 'completions', 'embeddings'])
+export type Endpoint = z.infer<typeof Endpoint>
+
+export const ExchangeUsage = z.object({
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  cachedTokens: z.number(),
+})
+export type ExchangeUsage = z.infer<typeof ExchangeUsage>
+
+export const ExchangeTags = z.object({
+  user: z.string(),
+  session: z.string(),
+  feature: z.string(),
+  policyVersion: z.string(),
+  /** Free-form k=v tags from `x-leash-tags`. */
+  extra: z.record(z.string(), z.string()),
+})
+export type ExchangeTags = z.infer<typeof ExchangeTags>
+
+export const ToolCall = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Raw argument text as the model produced it (may be invalid JSON; scorers judge that). */
+  arguments: z.string(),
+})
+export type ToolCall = z.infer<typeof ToolCall>
+
+/** A retrieved source an answer should cite; the limits are the gateway's input limits. */
+export const Source = z.object({
+  id: z.string().min(1).max(512),
+  text: z.string().max(200_000),
+  url: z.string().max(4096).optional(),
+})
+export type Source = z.infer<typeof Source>
+
+export const ExchangeRecord = z.object({
+  eventId: z.string(),
+  projectId: z.string(),
+  /** Request start, epoch milliseconds. */
+  time: z.number(),
+  endpoint: Endpoint,
+  route: z.string(),
+  upstream: z.string(),
+  model: z.string(),
+  stream: z.boolean(),
+  /** HTTP status the caller received. */
+  status: z.number(),
+  outcome: ExchangeOutcome,
+  latencyMs: z.number(),
+  /** Time to first byte of the response body; null when nothing was received. */
+  ttftMs: z.number().nullable(),
+  usage: ExchangeUsage.nullable(),
+  /** Whether `usage` came from the upstream (true) or was counted locally by Leash (false). */
+  usageFromUpstream: z.boolean(),
+  /** Estimated cost in USD from the price table (0 when the model has no price). */
+  costUsd: z.number(),
+  /** The request's `messages` (chat) or `prompt` (completions), as JSON text. */
+  requestJson: z.string(),
+  /** The last user turn, kept apart so scorers need not parse `requestJson`. */
+  prompt: z.string(),
+  responseText: z.string(),
+  /** The request's declared `tools` array as JSON text ('' when none), for tool-call verification. */
+  toolsJson: z.string(),
+  toolCalls: z.array(ToolCall),
+  finishReason: z.string(),
+  tags: ExchangeTags,
+  sources: z.array(Source),
+  errorMessage: z.string(),
+  /** Days the rows are kept (the project's `retentionDays`); stamped by the pipeline when absent. */
+  retentionDays: z.number().int().optional(),
+})
+export type ExchangeRecord = z.infer<typeof ExchangeRecord>
+
+/** What the gateway calls once per finished exchange; must never throw or block. */
+export interface ExchangeSink {
+  record(exchange: ExchangeRecord): void
+}
