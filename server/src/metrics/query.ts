@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { z } from 'zod'
+import { defineQuery } from '../db/clickhouse/query.ts'
 import { LeashError } from '../errors.ts'
 import { type CatalogMetric, findMetric } from './catalog.ts'
 import { goodhartWindow } from './goodhart.ts'
@@ -153,10 +154,16 @@ function labelsOf(row: StatRow, groupBy: string[]): Record<string, string> {
   return labels
 }
 
-async function runStats(ch: ClickHouseClient, shape: MetricShape): Promise<StatRow[]> {
-  const built = rollupEligible(shape) ? rollupMetricSql(shape) : rawMetricSql(shape)
-  const rs = await ch.query({ query: built.sql, query_params: built.params, format: 'JSONEachRow' })
-  return z.array(StatRow).parse(await rs.json())
+// The shape is checked where it is built (WindowInput, the catalog); the SQL comes from whitelisted pieces.
+const metricStats = defineQuery({
+  name: 'metric_stats',
+  params: z.custom<MetricShape>(),
+  row: StatRow,
+  sql: (shape) => (rollupEligible(shape) ? rollupMetricSql(shape) : rawMetricSql(shape)),
+})
+
+function runStats(ch: ClickHouseClient, shape: MetricShape): Promise<StatRow[]> {
+  return metricStats(ch)(shape)
 }
 
 function shapeOf(q: z.infer<typeof WindowInput>, m: CatalogMetric, stepMs?: number): MetricShape {

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { z } from 'zod'
+import { type BuiltSql, defineQuery } from '../db/clickhouse/query.ts'
 import { LeashError } from '../errors.ts'
 import { findMetric } from './catalog.ts'
 import { DIMENSIONS } from './sql.ts'
@@ -89,8 +90,7 @@ function sampleTarget(q: SampleQuery): { score: string } | { column: SampleColum
 
 const ValueRow = z.object({ v: z.number() })
 
-/** Values of one distribution in [from, to), for drift statistics (PSI, JS, KS). */
-export async function sampleMetricValues(ch: ClickHouseClient, q: SampleQuery): Promise<number[]> {
+function sampleSql(q: SampleQuery): BuiltSql {
   const target = sampleTarget(q)
   const params: Record<string, unknown> = {
     projectId: q.projectId,
@@ -115,11 +115,19 @@ SELECT v FROM raw_responses_v1 AS e FINAL INNER JOIN sc ON sc.sc_event_id = e.ev
 WHERE e.project_id = {projectId:String} AND ${RANGE('e.time')}${filters}
 ORDER BY cityHash64(e.event_id) LIMIT {limit:UInt32}`
   }
-  const rs = await ch.query({ query: sql, query_params: params, format: 'JSONEachRow' })
-  return z
-    .array(ValueRow)
-    .parse(await rs.json())
-    .map((r) => r.v)
+  return { sql, params }
+}
+
+const metricSample = defineQuery({
+  name: 'metric_sample',
+  params: z.custom<SampleQuery>(),
+  row: ValueRow,
+  sql: sampleSql,
+})
+
+/** Values of one distribution in [from, to), for drift statistics (PSI, JS, KS). */
+export async function sampleMetricValues(ch: ClickHouseClient, q: SampleQuery): Promise<number[]> {
+  return (await metricSample(ch)(q)).map((r) => r.v)
 }
 
 interface Ranking {
@@ -170,8 +178,7 @@ const ExampleRow = z.object({
   excerpt: z.string(),
 })
 
-/** The responses that moved a metric the bad way in [from, to): alert evidence and report examples. */
-export async function worstExamples(ch: ClickHouseClient, q: WorstExamplesQuery): Promise<ExampleResponse[]> {
+function worstSql(q: WorstExamplesQuery): BuiltSql {
   const r = rankingFor(q.metric)
   const params: Record<string, unknown> = {
     projectId: q.projectId,
@@ -197,17 +204,25 @@ export async function worstExamples(ch: ClickHouseClient, q: WorstExamplesQuery)
 FROM raw_responses_v1 AS e FINAL ${join}
 WHERE e.project_id = {projectId:String} AND ${RANGE('e.time')}${filters}${r.where ? ` AND ${r.where}` : ''}
 ORDER BY value ${r.dir}, e.time DESC LIMIT {limit:UInt32}`
-  const rs = await ch.query({ query: sql, query_params: params, format: 'JSONEachRow' })
-  return z
-    .array(ExampleRow)
-    .parse(await rs.json())
-    .map((x) => ({
-      eventId: x.id,
-      time: x.time_ms,
-      model: x.model,
-      route: x.route,
-      value: x.value,
-      prompt: x.prompt_excerpt,
-      excerpt: x.excerpt,
-    }))
+  return { sql, params }
+}
+
+const worstRows = defineQuery({
+  name: 'metric_worst_examples',
+  params: z.custom<WorstExamplesQuery>(),
+  row: ExampleRow,
+  sql: worstSql,
+})
+
+/** The responses that moved a metric the bad way in [from, to): alert evidence and report examples. */
+export async function worstExamples(ch: ClickHouseClient, q: WorstExamplesQuery): Promise<ExampleResponse[]> {
+  return (await worstRows(ch)(q)).map((x) => ({
+    eventId: x.id,
+    time: x.time_ms,
+    model: x.model,
+    route: x.route,
+    value: x.value,
+    prompt: x.prompt_excerpt,
+    excerpt: x.excerpt,
+  }))
 }

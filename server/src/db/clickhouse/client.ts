@@ -38,7 +38,7 @@ export function embeddedPath(dataDir: string): string {
 
 /**
  * One query layer for both engines: the HTTP client for a server, or the same client over an in-process
- * chdb connection. No `clickhouse_settings` are set, so the client also talks to old servers.
+ * chdb connection. No client-wide `clickhouse_settings`; queries set only `log_comment` (query.ts).
  */
 export function createClickHouse(opts: ClickHouseOptions): ClickHouseClient {
   if (opts.url) {

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ClickHouseClient } from '@clickhouse/client'
 import { z } from 'zod'
+import { defineQuery } from './query.ts'
 
 const DEFAULT_DIR = fileURLToPath(new URL('../../../../migrations/clickhouse', import.meta.url))
 const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/
@@ -60,13 +61,15 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
   return files
 }
 
+const appliedRows = defineQuery({
+  name: 'schema_migrations_applied',
+  params: z.object({}),
+  row: AppliedRow,
+  sql: 'SELECT version, any(name) AS name, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
+})
+
 async function appliedMigrations(ch: ClickHouseClient): Promise<Map<number, AppliedRow>> {
-  const rs = await ch.query({
-    query:
-      'SELECT version, any(name) AS name, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
-    format: 'JSONEachRow',
-  })
-  const rows = z.array(AppliedRow).parse(await rs.json())
+  const rows = await appliedRows(ch)({})
   return new Map(rows.map((r) => [r.version, r]))
 }
 

@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { ExchangeDetail } from '@leash/shared'
 import { z } from 'zod'
-import { ExchangeRowDb, select, toExchangeItem } from './list-exchanges.ts'
+import { defineQuery } from '../query.ts'
+import { ExchangeRowDb, toExchangeItem } from './list-exchanges.ts'
 
 export const GetExchangeParams = z.object({
   projectId: z.string().min(1),
@@ -63,6 +64,20 @@ ${TIME_FILTER.trim()}
   AND event_id = {eventId:UUID}
 GROUP BY scorer, scorer_version, name
 ORDER BY scorer, scorer_version, name`
+
+const exchangeRow = defineQuery({
+  name: 'exchange_detail',
+  params: GetExchangeParams.extend({ fromMs: z.number().optional(), toMs: z.number().optional() }),
+  row: DetailRowDb,
+  sql: (p) => rowSql(p.fromMs !== undefined),
+})
+
+const exchangeScorers = defineQuery({
+  name: 'exchange_detail_scores',
+  params: GetExchangeParams.extend({ fromMs: z.number(), toMs: z.number() }),
+  row: ScorerRowDb,
+  sql: SCORES_SQL,
+})
 
 /** Milliseconds in the first 48 bits of a UUIDv7, or null when the id is not version 7. */
 export function uuidV7Millis(id: string): number | null {
@@ -142,13 +157,12 @@ export const getExchange =
   async (input: GetExchangeParams): Promise<ExchangeDetail | null> => {
     const params = GetExchangeParams.parse(input)
     const ms = uuidV7Millis(params.eventId)
-    const rows =
-      ms === null
-        ? await select(ch, DetailRowDb, rowSql(false), params)
-        : await select(ch, DetailRowDb, rowSql(true), { ...params, fromMs: ms - DAY_MS, toMs: ms + DAY_MS })
+    const rows = await exchangeRow(ch)(
+      ms === null ? params : { ...params, fromMs: ms - DAY_MS, toMs: ms + DAY_MS },
+    )
     const row = rows[0]
     if (!row) return null
-    const scorers = await select(ch, ScorerRowDb, SCORES_SQL, {
+    const scorers = await exchangeScorers(ch)({
       projectId: params.projectId,
       eventId: params.eventId,
       fromMs: row.time_ms - DAY_MS,

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { ExchangeItem, ExchangesPage } from '@leash/shared'
 import { z } from 'zod'
+import { defineQuery } from '../query.ts'
 
 export const ListExchangesParams = z.object({
   projectId: z.string().min(1),
@@ -109,15 +110,31 @@ export function toExchangeItem(
   return item
 }
 
-export async function select<T>(
-  ch: ClickHouseClient,
-  schema: z.ZodType<T>,
-  query: string,
-  params: Record<string, unknown>,
-): Promise<T[]> {
-  const rs = await ch.query({ query, query_params: params, format: 'JSONEachRow' })
-  return z.array(schema).parse(await rs.json())
-}
+const exchangesPage = defineQuery({
+  name: 'exchanges_page',
+  params: ListExchangesParams,
+  row: ExchangeRowDb,
+  sql: PAGE_SQL,
+})
+
+const exchangesTotal = defineQuery({
+  name: 'exchanges_total',
+  params: z.object({ projectId: z.string() }),
+  row: CountRowDb,
+  sql: TOTAL_SQL,
+})
+
+const pageScores = defineQuery({
+  name: 'exchanges_page_scores',
+  params: z.object({
+    projectId: z.string(),
+    fromMs: z.number(),
+    toMs: z.number(),
+    eventIds: z.array(z.string()),
+  }),
+  row: ScoreRowDb,
+  sql: SCORES_SQL,
+})
 
 /** Newest-first page of a project's exchanges with their latest scores; duplicates never show (FINAL). */
 export const listExchanges =
@@ -126,14 +143,14 @@ export const listExchanges =
     const params = ListExchangesParams.parse(input)
     // Page first, count second: rows land between the two reads, so the count can only be newer. The
     // max() keeps `total` consistent with the page even then (never fewer than the rows returned).
-    const rows = await select(ch, ExchangeRowDb, PAGE_SQL, params)
-    const counts = await select(ch, CountRowDb, TOTAL_SQL, { projectId: params.projectId })
+    const rows = await exchangesPage(ch)(params)
+    const counts = await exchangesTotal(ch)({ projectId: params.projectId })
     const counted = counts[0]?.total
     if (counted === undefined) throw new Error('raw_responses_v1 count returned no row')
     const total = Math.max(counted, params.offset + rows.length)
     if (rows.length === 0) return { total, items: [] }
     const times = rows.map((r) => r.time_ms)
-    const scores = await select(ch, ScoreRowDb, SCORES_SQL, {
+    const scores = await pageScores(ch)({
       projectId: params.projectId,
       fromMs: Math.min(...times),
       toMs: Math.max(...times),

@@ -1,0 +1,100 @@
+import { type ClickHouseClient, ClickHouseError } from '@clickhouse/client'
+import { z } from 'zod'
+import { LeashError } from '../../errors.ts'
+
+/** SQL assembled from whitelisted pieces, with the values for its own `{name:Type}` placeholders. */
+export interface BuiltSql {
+  sql: string
+  params: Record<string, unknown>
+}
+
+export interface QueryDefinition<P extends z.ZodType, R extends z.ZodType> {
+  /** Sent as `log_comment`, so the query is findable in `system.query_log`. */
+  name: string
+  params: P
+  row: R
+  /** Fixed SQL whose placeholders are the params, or SQL built from them (then its own values go). */
+  sql: string | ((params: z.output<P>) => string | BuiltSql)
+}
+
+/** One named query: `(ch) => (params) => rows`, params and rows checked by their schemas. */
+export type Query<P extends z.ZodType, R extends z.ZodType> = (
+  ch: ClickHouseClient,
+) => (params: z.input<P>) => Promise<z.output<R>[]>
+
+// Errors of the way to the engine (no answer at all), as opposed to an answer that is an error.
+const TRANSPORT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
+
+export function isTransportError(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof ClickHouseError) return false
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string' && (TRANSPORT_CODES.has(code) || code.startsWith('UND_ERR_'))) return true
+  return /^Timeout error|socket hang up/i.test(err.message)
+}
+
+/** A storage outage becomes the one `storage_unavailable` error; anything else passes unchanged. */
+export function mapStorageError(name: string, err: unknown): unknown {
+  if (!isTransportError(err)) return err
+  return new LeashError('storage_unavailable', `ClickHouse is unreachable (query ${name})`, { cause: err })
+}
+
+export function defineQuery<P extends z.ZodType, R extends z.ZodType>(
+  def: QueryDefinition<P, R>,
+): Query<P, R> {
+  const rows = z.array(def.row)
+  return (ch) => async (input) => {
+    const params = def.params.parse(input)
+    const built = typeof def.sql === 'string' ? def.sql : def.sql(params)
+    const query = typeof built === 'string' ? built : built.sql
+    const queryParams = typeof built === 'string' ? (params as Record<string, unknown>) : built.params
+    let raw: unknown
+    try {
+      const rs = await ch.query({
+        query,
+        query_params: queryParams,
+        format: 'JSONEachRow',
+        clickhouse_settings: { log_comment: def.name },
+      })
+      raw = await rs.json()
+    } catch (err) {
+      throw mapStorageError(def.name, err)
+    }
+    return rows.parse(raw)
+  }
+}
+
+export interface InsertDefinition<R extends z.ZodType> {
+  /** Sent as `log_comment`, so the insert is findable in `system.query_log`. */
+  name: string
+  table: string
+  row: R
+}
+
+/** One named insert of JSONEachRow rows, each checked by the row schema. */
+export function defineInsert<R extends z.ZodType>(def: InsertDefinition<R>) {
+  return (ch: ClickHouseClient) =>
+    async (values: readonly z.input<R>[]): Promise<void> => {
+      const rows = values.map((v) => def.row.parse(v))
+      if (rows.length === 0) return
+      try {
+        await ch.insert({
+          table: def.table,
+          values: rows,
+          format: 'JSONEachRow',
+          clickhouse_settings: { log_comment: def.name },
+        })
+      } catch (err) {
+        throw mapStorageError(def.name, err)
+      }
+    }
+}
