@@ -7,20 +7,12 @@ import type { ClickHouseClient } from '../src/db/clickhouse/index.ts'
 import { createClickHouse, insertExchanges, migrateClickHouse } from '../src/db/clickhouse/index.ts'
 import { compareToBaseline } from '../src/drift/baseline.ts'
 import { adjustResults } from '../src/drift/guard.ts'
-import {
-  benjaminiHochberg,
-  binCounts,
-  holm,
-  jsFromProportions,
-  kolmogorovSf,
-  ksTwoSample,
-  normalCdf,
-  psi,
-  psiFromProportions,
-  quantileEdges,
-  twoProportionZ,
-} from '../src/drift/stats.ts'
+import { binCounts, jsFromProportions, psi, psiFromProportions, quantileEdges } from '../src/drift/stats.ts'
 import type { ExchangeRecord } from '../src/exchange/record.ts'
+import { kolmogorovSf, ksTwoSample } from '../src/stats/ks.ts'
+import { benjaminiHochberg, holm } from '../src/stats/multiple-testing.ts'
+import { normalCdf } from '../src/stats/normal.ts'
+import { twoProportionZ } from '../src/stats/z-tests.ts'
 
 // Reference values below were computed with scipy 1.17 (stats.kstwobign,
 // stats.norm, stats.false_discovery_control, spatial.distance.jensenshannon(base=2)**2) and numpy.

@@ -1,4 +1,5 @@
 export * from './alerts.ts'
 export * from './api.ts'
+export * from './iso-week.ts'
 export * from './metrics.ts'
 export * from './settings.ts'

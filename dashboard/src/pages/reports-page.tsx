@@ -1,10 +1,10 @@
+import { isoWeekOf } from '@leash/shared'
 import { useState } from 'react'
 import { weeklyReport, weeklyReportUrl } from '../api/client.ts'
 import type { Comparison, ReportRow, ReportSlice, WeeklyReportBody } from '../api/local-schemas.ts'
 import { fmtDuration, LabelChips, SeverityPill } from '../components/alert-bits.tsx'
 import { Empty, ErrorBanner, Loading, PageHeader } from '../components/states.tsx'
 import { fmtDateTime } from '../lib/format.ts'
-import { isoWeekOf } from '../lib/iso-week.ts'
 import { setQuery, useLocation } from '../lib/router.ts'
 import { useSession } from '../lib/session.tsx'
 import { fmtValue } from '../lib/units.ts'
@@ -286,8 +286,8 @@ export function ReportsPage() {
         <button
           type="button"
           data-testid="report-this-week"
-          onClick={() => setQuery({ week: isoWeekOf(Date.now()) })}
-          aria-pressed={week === isoWeekOf(Date.now())}
+          onClick={() => setQuery({ week: isoWeekOf(Date.now()).week })}
+          aria-pressed={week === isoWeekOf(Date.now()).week}
         >
           This week so far
         </button>

@@ -1,11 +1,12 @@
 import { type AlertSpec, type Baseline, parseDuration } from '@leash/shared'
 import type { MetricFilters, MetricValue } from '../metrics/types.ts'
+import { Z95 } from '../stats/normal.ts'
 import { labelsKey } from './fingerprint.ts'
 import { formatCi, formatFigure } from './format.ts'
 import type { Figure, Observation } from './observation.ts'
 import type { RuleConfig } from './rule-config.ts'
 import type { MetricSource } from './source.ts'
-import { change, Z95 } from './stats.ts'
+import { change } from './stats.ts'
 
 const WEEK_MS = 7 * 86_400_000
 const NO_DATA_LOOKBACK_MS = 86_400_000

@@ -1,20 +1,9 @@
 import type { MetricValue } from '../metrics/types.ts'
-
-export const Z95 = 1.959964
+import { normalCdf, Z95 } from '../stats/normal.ts'
 
 /** Standard error recovered from a 95% interval; 0 when the metric has none (sums, counts). */
 export function stdErr(f: Pick<MetricValue, 'lo' | 'hi'>): number {
   return f.lo !== null && f.hi !== null ? Math.max(0, f.hi - f.lo) / (2 * Z95) : 0
-}
-
-/** Standard normal CDF (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2
-  const t = 1 / (1 + 0.3275911 * x)
-  const poly =
-    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-  const erf = 1 - poly * Math.exp(-x * x)
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf)
 }
 
 export interface Change {

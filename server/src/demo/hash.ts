@@ -1,28 +1,16 @@
-/** 32-bit FNV-1a: a stable hash so the same prompt and seed always get the same answer. */
-export function hashString(text: string, seed = 0): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h
-}
+import { fnv1a32 } from '../core/hash.ts'
+import { mulberry32 } from '../core/random.ts'
+
+/** A stable hash so the same prompt and seed always get the same answer. */
+export const hashString = fnv1a32
 
 /** A small seeded generator (mulberry32): every choice of the demo model draws from it. */
 export class Rng {
-  private state: number
+  /** Uniform in [0, 1). */
+  readonly next: () => number
 
   constructor(seed: number) {
-    this.state = seed >>> 0
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    this.next = mulberry32(seed)
   }
 
   int(min: number, maxInclusive: number): number {

@@ -1,18 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { LeashError } from '../errors.ts'
 import { findMetric } from '../metrics/catalog.ts'
-import { Z95 } from '../metrics/intervals.ts'
 import { queryMetricWindow, sampleMetricValues } from '../metrics/query.ts'
 import type { MetricDef, MetricFilters, MetricValue } from '../metrics/types.ts'
-import {
-  binBoth,
-  correlationDiffZ,
-  jsFromProportions,
-  ksTwoSample,
-  meanDiffZ,
-  psiFromProportions,
-  twoProportionZ,
-} from './stats.ts'
+import { ksTwoSample } from '../stats/ks.ts'
+import { Z95 } from '../stats/normal.ts'
+import { correlationDiffZ, meanDiffZ, twoProportionZ } from '../stats/z-tests.ts'
+import { binBoth, jsFromProportions, psiFromProportions } from './stats.ts'
 
 export type BaselineSpec =
   | { kind: 'pinned'; from: number; to: number }

@@ -1,5 +1,5 @@
+import { benjaminiHochberg, holm } from '../stats/multiple-testing.ts'
 import type { DriftResult } from './baseline.ts'
-import { benjaminiHochberg, holm } from './stats.ts'
 
 export type Adjustment = 'bh' | 'holm'
 

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import { Z95 } from './intervals.ts'
+import { Z95 } from '../stats/normal.ts'
 import { queryMetricWindow } from './query.ts'
 import type { MetricValue, MetricWindowQuery } from './types.ts'
 

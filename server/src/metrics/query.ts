@@ -2,9 +2,9 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { z } from 'zod'
 import { defineQuery } from '../db/clickhouse/query.ts'
 import { LeashError } from '../errors.ts'
+import { type Interval, meanInterval, pearson, quantileLevels, wilson } from '../stats/intervals.ts'
 import { type CatalogMetric, findMetric } from './catalog.ts'
 import { goodhartWindow } from './goodhart.ts'
-import { type Interval, meanInterval, pearson, quantileLevels, wilson } from './intervals.ts'
 import {
   DIMENSIONS,
   digestLevels,

@@ -1,5 +1,5 @@
+import { Z95 } from '../stats/normal.ts'
 import type { CatalogMetric } from './catalog.ts'
-import { Z95 } from './intervals.ts'
 import type { MetricDimension, MetricFilters } from './types.ts'
 
 /**

@@ -1,7 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { Db } from '../db/postgres/index.ts'
 import { type DriftTest, differenceTest } from '../drift/baseline.ts'
-import { benjaminiHochberg, ksTwoSample } from '../drift/stats.ts'
 import { CATALOG, type CatalogMetric } from '../metrics/catalog.ts'
 import {
   type ExampleResponse,
@@ -10,6 +9,8 @@ import {
   worstExamples,
 } from '../metrics/query.ts'
 import type { MetricDef, MetricValue } from '../metrics/types.ts'
+import { ksTwoSample } from '../stats/ks.ts'
+import { benjaminiHochberg } from '../stats/multiple-testing.ts'
 import { alertsFired, type ReportAlerts } from './alerts.ts'
 import { type IsoWeekRange, isoWeekOf } from './week.ts'
 

@@ -1,6 +1,6 @@
-/** 95% confidence intervals for the catalog's aggregates. Pure functions of sufficient statistics. */
+import { Z95 } from './normal.ts'
 
-export const Z95 = 1.959963984540054
+/** 95% confidence intervals for the catalog's aggregates. Pure functions of sufficient statistics. */
 
 export interface Interval {
   value: number | null
