@@ -24,10 +24,10 @@ import {
   insertExchanges,
   insertScores,
   migrateClickHouse,
-  overviewTimeSeries,
 } from '../src/db/clickhouse/index.ts'
 import type { ExchangeRecord } from '../src/exchange/record.ts'
 import { createPipeline } from '../src/ingest/pipeline.ts'
+import { overview } from '../src/metrics/overview.ts'
 import { queryMetricSeries } from '../src/metrics/query.ts'
 import { exchange } from '../test/support/ingest-fixtures.ts'
 import { childEventId, spawnSpoolChild } from '../test/support/spool-child.ts'
@@ -321,7 +321,12 @@ async function dashboard() {
 
     const RUNS = 20
     const range = { projectId: PROJECT, from: new Date(from), to: new Date(to), stepSeconds: 3600 }
-    const rawOverview = await timed(RUNS, () => overviewTimeSeries(ch)(range))
+    const rawOverview = await timed(RUNS, () =>
+      overview(
+        { ch },
+        { projectId: range.projectId, from: range.from, to: range.to, step: range.stepSeconds },
+      ),
+    )
     const rawNoJoin = await timed(RUNS, () =>
       ch
         .query({
@@ -401,7 +406,7 @@ function markdown(r: Record<string, unknown>): string {
   }
   if (dash) {
     lines.push(
-      `| 30-day hourly overview chart over ${dash.rows.toLocaleString()} raw rows (FINAL + refusal join), p50 / p95 (${dash.rawOverviewQueryMs.runs} runs) | ${dash.rawOverviewQueryMs.p50} / ${dash.rawOverviewQueryMs.p95} ms | p95 <= 300 ms |`,
+      `| 30-day hourly overview chart over ${dash.rows.toLocaleString()} rows (the dashboard's overview query), p50 / p95 (${dash.rawOverviewQueryMs.runs} runs) | ${dash.rawOverviewQueryMs.p50} / ${dash.rawOverviewQueryMs.p95} ms | p95 <= 300 ms |`,
       `| same range, raw rows without the score join (requests, errors, p95 latency) (${dash.rawRequestsErrorsP95Ms.runs} runs) | ${dash.rawRequestsErrorsP95Ms.p50} / ${dash.rawRequestsErrorsP95Ms.p95} ms | |`,
     )
     for (const [k, v] of Object.entries(dash.rollup)) {

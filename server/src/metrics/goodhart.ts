@@ -1,7 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client'
+import { LeashError } from '../errors.ts'
 import { Z95 } from '../stats/normal.ts'
-import { queryMetricWindow } from './query.ts'
-import type { MetricValue, MetricWindowQuery } from './types.ts'
+import { finalizeValue, type SeriesPlan, seriesFrom, storedMetricWindow } from './stored.ts'
+import type { MetricSeries, MetricSeriesQuery, MetricValue, MetricWindowQuery } from './types.ts'
+
+const GOODHART_MAX_BUCKETS = 200
 
 const REWARD = 'reward_mean'
 const TRUTH = 'citation_support_rate'
@@ -26,12 +29,12 @@ export async function goodhartWindow(ch: ClickHouseClient, q: MetricWindowQuery)
     ...(q.groupBy ? { groupBy: q.groupBy } : {}),
   }
   const [rAll, r1, r2, tAll, t1, t2] = await Promise.all([
-    queryMetricWindow(ch, { ...base, metric: REWARD, from: q.from, to: q.to }),
-    queryMetricWindow(ch, { ...base, metric: REWARD, from: q.from, to: mid }),
-    queryMetricWindow(ch, { ...base, metric: REWARD, from: mid, to: q.to }),
-    queryMetricWindow(ch, { ...base, metric: TRUTH, from: q.from, to: q.to }),
-    queryMetricWindow(ch, { ...base, metric: TRUTH, from: q.from, to: mid }),
-    queryMetricWindow(ch, { ...base, metric: TRUTH, from: mid, to: q.to }),
+    storedMetricWindow(ch, { ...base, metric: REWARD, from: q.from, to: q.to }),
+    storedMetricWindow(ch, { ...base, metric: REWARD, from: q.from, to: mid }),
+    storedMetricWindow(ch, { ...base, metric: REWARD, from: mid, to: q.to }),
+    storedMetricWindow(ch, { ...base, metric: TRUTH, from: q.from, to: q.to }),
+    storedMetricWindow(ch, { ...base, metric: TRUTH, from: q.from, to: mid }),
+    storedMetricWindow(ch, { ...base, metric: TRUTH, from: mid, to: q.to }),
   ])
   const key = (v: MetricValue) => JSON.stringify(v.labels)
   const index = (vs: MetricValue[]) => new Map(vs.map((v) => [key(v), v]))
@@ -63,4 +66,26 @@ export async function goodhartWindow(ch: ClickHouseClient, q: MetricWindowQuery)
     const half = Z95 * Math.sqrt(1 / a.n + 1 / b.n + 1 / c.n + 1 / d.n)
     return { labels: ra.labels, n, value, lo: value - half, hi: value + half, insufficient: false }
   })
+}
+
+/** Each bucket is its own two-halves comparison (six window queries), so the bucket count is kept small. */
+export async function goodhartSeries(
+  ch: ClickHouseClient,
+  query: MetricSeriesQuery,
+  plan: SeriesPlan,
+): Promise<MetricSeries[]> {
+  const { q, m, stepMs, buckets, groupBy } = plan
+  if (buckets.length > GOODHART_MAX_BUCKETS)
+    throw new LeashError('bad_request', `goodhart_gap series take at most ${GOODHART_MAX_BUCKETS} buckets`)
+  const perBucket = await Promise.all(
+    buckets.map((t) =>
+      goodhartWindow(ch, { ...query, from: Math.max(t, q.from), to: Math.min(t + stepMs, q.to) }),
+    ),
+  )
+  return seriesFrom(
+    buckets,
+    groupBy,
+    perBucket.flatMap((vals, i) => vals.map((v) => ({ t: buckets[i] as number, v }))),
+    finalizeValue(m, undefined),
+  )
 }

@@ -13,4 +13,3 @@ export {
 export type { ScoreInsertInput, ScoreRowExtras } from './queries/insert-scores.ts'
 export { insertScores, ScoreInsertRow, toScoreInsertRow } from './queries/insert-scores.ts'
 export { ListExchangesParams, listExchanges } from './queries/list-exchanges.ts'
-export { OverviewTimeSeriesParams, overviewTimeSeries } from './queries/overview-time-series.ts'
