@@ -13,10 +13,11 @@ import { login, logout, SESSION_TTL_MS } from '../auth/index.ts'
 import { getExchange } from '../db/clickhouse/index.ts'
 import { LeashError } from '../errors.ts'
 import { exchanges, overview } from '../metrics/overview.ts'
-import { listProjects, resolveProject } from '../projects/service.ts'
+import { listProjects } from '../projects/service.ts'
 import { requireLogin, SESSION_COOKIE } from './auth.ts'
 import type { ApiContext, ApiEnv } from './context.ts'
 import { toErrorResponse } from './errors.ts'
+import { projectScope } from './project-scope.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { feedbackRoutes } from './routes/feedback.ts'
 import { ingestRoutes } from './routes/ingest.ts'
@@ -79,19 +80,25 @@ export function createApi(ctx: ApiContext) {
     .get(
       '/exchanges',
       zValidator('query', ExchangesQuery, (r) => invalid(r)),
+      projectScope(ctx),
       async (c) => {
         const q = c.req.valid('query')
-        const projectId = await resolveProject(ctx, c.get('principal'), q.project)
-        return c.json(await exchanges(ctx, { projectId, limit: q.limit, offset: q.offset }), 200)
+        return c.json(
+          await exchanges(ctx, { projectId: c.get('projectId'), limit: q.limit, offset: q.offset }),
+          200,
+        )
       },
     )
     .get(
       '/exchanges/:id',
       zValidator('param', ExchangeIdParam, (r) => invalid(r)),
       zValidator('query', ExchangeDetailQuery, (r) => invalid(r)),
+      projectScope(ctx),
       async (c) => {
-        const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
-        const detail = await getExchange(ctx.ch)({ projectId, eventId: c.req.valid('param').id })
+        const detail = await getExchange(ctx.ch)({
+          projectId: c.get('projectId'),
+          eventId: c.req.valid('param').id,
+        })
         if (!detail) throw new LeashError('not_found', 'no such exchange in this project')
         return c.json(detail, 200)
       },
@@ -99,10 +106,13 @@ export function createApi(ctx: ApiContext) {
     .get(
       '/metrics/overview',
       zValidator('query', TimeSeriesQuery, (r) => invalid(r)),
+      projectScope(ctx),
       async (c) => {
         const q = c.req.valid('query')
-        const projectId = await resolveProject(ctx, c.get('principal'), q.project)
-        return c.json(await overview(ctx, { projectId, from: q.from, to: q.to, step: q.step }), 200)
+        return c.json(
+          await overview(ctx, { projectId: c.get('projectId'), from: q.from, to: q.to, step: q.step }),
+          200,
+        )
       },
     )
 

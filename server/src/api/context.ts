@@ -23,5 +23,6 @@ export interface ApiContext {
 }
 
 export interface ApiEnv {
-  Variables: { requestId: string; principal: Principal }
+  /** `projectId` is set by `projectScope` on the routes about one project. */
+  Variables: { requestId: string; principal: Principal; projectId: string }
 }

@@ -7,8 +7,8 @@ import { DEFAULT_LIFECYCLE } from '../../alerts/lifecycle.ts'
 import { createRule, deleteRule, getRule, listRules, updateRule } from '../../alerts/rules.ts'
 import { LeashError } from '../../errors.ts'
 import { createChannel, deleteChannel, listChannels, listDeliveries } from '../../notify/channels.ts'
-import { resolveProject } from '../../projects/service.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
+import { projectScope } from '../project-scope.ts'
 import { rejectInvalid } from './metrics.ts'
 
 const ProjectQuery = z.object({ project: z.string().optional() })
@@ -21,52 +21,55 @@ export function alertRoutes(ctx: ApiContext) {
     now: ctx.alerts?.now,
   }
   const who = (p: { email: string }) => p.email
+  const scoped = projectScope(ctx)
+  const bodyScoped = projectScope(ctx, 'json')
   return new Hono<ApiEnv>()
-    .get('/alert-rules', zValidator('query', ProjectQuery, rejectInvalid), async (c) => {
-      const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+    .get('/alert-rules', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
+      const projectId = c.get('projectId')
       return c.json({ items: await listRules(ctx.db, projectId) }, 200)
     })
-    .post('/alert-rules', zValidator('json', AlertRuleInput, rejectInvalid), async (c) => {
+    .post('/alert-rules', zValidator('json', AlertRuleInput, rejectInvalid), bodyScoped, async (c) => {
       const input = c.req.valid('json')
-      const projectId = await resolveProject(ctx, c.get('principal'), input.project)
+      const projectId = c.get('projectId')
       return c.json(await createRule(ctx.db, projectId, input), 201)
     })
-    .get('/alert-rules/:id', zValidator('query', ProjectQuery, rejectInvalid), async (c) => {
-      const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+    .get('/alert-rules/:id', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
+      const projectId = c.get('projectId')
       return c.json(await getRule(ctx.db, projectId, uuidParam(c.req.param('id'), 'alert rule')), 200)
     })
-    .put('/alert-rules/:id', zValidator('json', AlertRuleInput, rejectInvalid), async (c) => {
+    .put('/alert-rules/:id', zValidator('json', AlertRuleInput, rejectInvalid), bodyScoped, async (c) => {
       const input = c.req.valid('json')
-      const projectId = await resolveProject(ctx, c.get('principal'), input.project)
+      const projectId = c.get('projectId')
       return c.json(
         await updateRule(ctx.db, projectId, uuidParam(c.req.param('id'), 'alert rule'), input),
         200,
       )
     })
-    .delete('/alert-rules/:id', zValidator('query', ProjectQuery, rejectInvalid), async (c) => {
-      const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+    .delete('/alert-rules/:id', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
+      const projectId = c.get('projectId')
       await deleteRule(action, projectId, uuidParam(c.req.param('id'), 'alert rule'))
       return c.body(null, 204)
     })
-    .get('/alerts', zValidator('query', AlertsQuery, rejectInvalid), async (c) => {
+    .get('/alerts', zValidator('query', AlertsQuery, rejectInvalid), scoped, async (c) => {
       const q = c.req.valid('query')
-      const projectId = await resolveProject(ctx, c.get('principal'), q.project)
+      const projectId = c.get('projectId')
       return c.json(await listAlerts(ctx.db, projectId, q), 200)
     })
-    .get('/alerts/:id', zValidator('query', ProjectQuery, rejectInvalid), async (c) => {
-      const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+    .get('/alerts/:id', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
+      const projectId = c.get('projectId')
       return c.json(await getAlert(ctx.db, projectId, c.req.param('id')), 200)
     })
-    .post('/alerts/:id/ack', zValidator('query', ProjectQuery, rejectInvalid), async (c) => {
-      const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+    .post('/alerts/:id/ack', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
+      const projectId = c.get('projectId')
       return c.json(await ackAlert(action, projectId, c.req.param('id'), who(c.get('principal'))), 200)
     })
     .post(
       '/alerts/:id/resolve',
       zValidator('query', ProjectQuery, rejectInvalid),
       zValidator('json', ResolveInput, rejectInvalid),
+      scoped,
       async (c) => {
-        const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+        const projectId = c.get('projectId')
         const { note } = c.req.valid('json')
         return c.json(
           await resolveAlert(action, projectId, c.req.param('id'), who(c.get('principal')), note),
@@ -78,8 +81,9 @@ export function alertRoutes(ctx: ApiContext) {
       '/alerts/:id/snooze',
       zValidator('query', ProjectQuery, rejectInvalid),
       zValidator('json', SnoozeInput, rejectInvalid),
+      scoped,
       async (c) => {
-        const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+        const projectId = c.get('projectId')
         const input = c.req.valid('json')
         return c.json(
           await snoozeAlert(action, projectId, c.req.param('id'), who(c.get('principal')), input),
@@ -87,25 +91,36 @@ export function alertRoutes(ctx: ApiContext) {
         )
       },
     )
-    .get('/notification-channels', zValidator('query', ProjectQuery, rejectInvalid), async (c) => {
-      const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+    .get('/notification-channels', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
+      const projectId = c.get('projectId')
       return c.json({ items: await listChannels(ctx.db, projectId) }, 200)
     })
-    .post('/notification-channels', zValidator('json', ChannelInput, rejectInvalid), async (c) => {
-      const input = c.req.valid('json')
-      const projectId = await resolveProject(ctx, c.get('principal'), input.project)
-      return c.json(await createChannel(ctx.db, projectId, input), 201)
-    })
-    .delete('/notification-channels/:id', zValidator('query', ProjectQuery, rejectInvalid), async (c) => {
-      const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
-      await deleteChannel(ctx.db, projectId, uuidParam(c.req.param('id'), 'notification channel'))
-      return c.body(null, 204)
-    })
+    .post(
+      '/notification-channels',
+      zValidator('json', ChannelInput, rejectInvalid),
+      bodyScoped,
+      async (c) => {
+        const input = c.req.valid('json')
+        const projectId = c.get('projectId')
+        return c.json(await createChannel(ctx.db, projectId, input), 201)
+      },
+    )
+    .delete(
+      '/notification-channels/:id',
+      zValidator('query', ProjectQuery, rejectInvalid),
+      scoped,
+      async (c) => {
+        const projectId = c.get('projectId')
+        await deleteChannel(ctx.db, projectId, uuidParam(c.req.param('id'), 'notification channel'))
+        return c.body(null, 204)
+      },
+    )
     .get(
       '/notification-channels/:id/deliveries',
       zValidator('query', ProjectQuery, rejectInvalid),
+      scoped,
       async (c) => {
-        const projectId = await resolveProject(ctx, c.get('principal'), c.req.valid('query').project)
+        const projectId = c.get('projectId')
         return c.json(
           await listDeliveries(ctx.db, projectId, uuidParam(c.req.param('id'), 'notification channel')),
           200,

@@ -6,8 +6,8 @@ import { LeashError } from '../../errors.ts'
 import { findMetric, metricDefs } from '../../metrics/catalog.ts'
 import { pickStep } from '../../metrics/overview.ts'
 import { queryMetricSeries } from '../../metrics/query.ts'
-import { resolveProject } from '../../projects/service.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
+import { projectScope } from '../project-scope.ts'
 
 /** zValidator hook: the first issue becomes a `bad_request` in the API's error shape. */
 export function rejectInvalid(result: { success: true } | { success: false; error: z.core.$ZodError }): void {
@@ -27,6 +27,7 @@ export function metricsRoutes(ctx: ApiContext) {
     .get(
       '/metrics/series',
       zValidator('query', MetricSeriesParams, (r) => rejectInvalid(r)),
+      projectScope(ctx),
       async (c) => {
         const q = c.req.valid('query')
         const def = metricDefs().find((d) => d.name === q.metric)
@@ -35,7 +36,7 @@ export function metricsRoutes(ctx: ApiContext) {
             'bad_request',
             `metric: unknown metric '${q.metric}'; see GET /api/metrics/catalog`,
           )
-        const projectId = await resolveProject(ctx, c.get('principal'), q.project)
+        const projectId = c.get('projectId')
         const to = q.to ?? Date.now()
         const from = q.from ?? to - 3600_000
         if (!(to > from)) throw new LeashError('bad_request', '`from` must be before `to`')

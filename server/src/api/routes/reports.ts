@@ -1,9 +1,9 @@
 import { zValidator } from '@hono/zod-validator'
 import { WeeklyReportQuery } from '@leash/shared'
 import { Hono } from 'hono'
-import { resolveProject } from '../../projects/service.ts'
 import { weeklyReport } from '../../reports/service.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
+import { projectScope } from '../project-scope.ts'
 import { rejectInvalid } from './metrics.ts'
 
 /** `GET /reports/weekly?project&week=YYYY-Www&baseline=YYYY-Www&format=json|md|html` (login required). */
@@ -11,9 +11,10 @@ export function reportRoutes(ctx: ApiContext) {
   return new Hono<ApiEnv>().get(
     '/reports/weekly',
     zValidator('query', WeeklyReportQuery, (r) => rejectInvalid(r)),
+    projectScope(ctx),
     async (c) => {
       const q = c.req.valid('query')
-      const projectId = await resolveProject(ctx, c.get('principal'), q.project)
+      const projectId = c.get('projectId')
       const out = await weeklyReport(ctx, {
         projectId,
         format: q.format,

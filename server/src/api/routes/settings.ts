@@ -1,18 +1,19 @@
 import { Hono } from 'hono'
 import { LeashError } from '../../errors.ts'
-import { resolveProject } from '../../projects/service.ts'
 import { getProjectSettings, updateProjectSettings } from '../../projects/settings.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
+import { projectScope } from '../project-scope.ts'
 
-/** `GET|PUT /projects/:project/settings` (admin only, through `resolveProject`). */
+/** `GET|PUT /projects/:project/settings` (admin only, through the project scope). */
 export function settingsRoutes(ctx: ApiContext) {
+  const scoped = projectScope(ctx, 'param')
   return new Hono<ApiEnv>()
-    .get('/projects/:project/settings', async (c) => {
-      const projectId = await resolveProject(ctx, c.get('principal'), c.req.param('project'))
+    .get('/projects/:project/settings', scoped, async (c) => {
+      const projectId = c.get('projectId')
       return c.json({ projectId, settings: await getProjectSettings(ctx.db, projectId) }, 200)
     })
-    .put('/projects/:project/settings', async (c) => {
-      const projectId = await resolveProject(ctx, c.get('principal'), c.req.param('project'))
+    .put('/projects/:project/settings', scoped, async (c) => {
+      const projectId = c.get('projectId')
       let patch: unknown
       try {
         patch = await c.req.json()
