@@ -322,10 +322,10 @@ async function dashboard() {
     const RUNS = 20
     const range = { projectId: PROJECT, from: new Date(from), to: new Date(to), stepSeconds: 3600 }
     const rawOverview = await timed(RUNS, () =>
-      overview(
-        { ch },
-        { projectId: range.projectId, from: range.from, to: range.to, step: range.stepSeconds },
-      ),
+      overview({
+        ctx: { ch },
+        input: { projectId: range.projectId, from: range.from, to: range.to, step: range.stepSeconds },
+      }),
     )
     const rawNoJoin = await timed(RUNS, () =>
       ch

@@ -112,7 +112,7 @@ async function addRule(over: Partial<AlertRuleInput> = {}) {
     channels: [channelId],
     ...over,
   })
-  return createRule(pg.db, projectId, input)
+  return createRule({ ctx: { db: pg.db }, input: { projectId: projectId, rule: input } })
 }
 
 async function step(at: number, values: MetricValue[] | Error, metric = 'false_refusal_rate') {
@@ -220,7 +220,7 @@ describe('state machine', () => {
     expect(logs.some((l) => l.startsWith('error alert rule evaluation failed'))).toBe(true)
     const events = (await deliveries()).map((d) => d.event)
     expect(events).toContain('eval_error')
-    const listed = await listRules(pg.db, projectId)
+    const listed = await listRules({ ctx: { db: pg.db }, input: { projectId: projectId } })
     expect(listed.find((r) => r.id === r1.id)?.instances[0]).toMatchObject({
       state: 'EvalError',
       lastError: 'ClickHouse: connection refused',
@@ -254,7 +254,10 @@ describe('incident lifecycle', () => {
     const [inc] = await openIncidents()
     const id = (inc as { id: string }).id
     const ctx = { db: pg.db, config, now: () => T0 + 5 * MIN }
-    const acked = await ackAlert(ctx, projectId, id, 'oncall@example.com')
+    const acked = await ackAlert({
+      ctx: ctx,
+      input: { projectId: projectId, id: id, who: 'oncall@example.com' },
+    })
     expect(acked).toMatchObject({
       state: 'acknowledged',
       acknowledgedBy: 'oncall@example.com',
@@ -265,13 +268,16 @@ describe('incident lifecycle', () => {
     expect((await deliveries()).map((d) => d.event)).toEqual(['firing', 'acknowledged'])
     // Past the ack expiry (4 h): re-opened and notified.
     await step(T0 + 5 * 3_600_000, bad())
-    const after = await getAlert(pg.db, projectId, id)
+    const after = await getAlert({ ctx: { db: pg.db }, input: { projectId: projectId, id: id } })
     expect(after.state).toBe('open')
     expect((await deliveries()).map((d) => d.event)).toEqual(['firing', 'acknowledged', 'ack_expired'])
     expect(after.timeline.map((e) => e.type)).toEqual(
       expect.arrayContaining(['opened', 'acknowledged', 'ack_expired', 'notification']),
     )
-    const listed = await listAlerts(pg.db, projectId, { state: 'firing', limit: 10 })
+    const listed = await listAlerts({
+      ctx: { db: pg.db },
+      input: { projectId: projectId, query: { state: 'firing', limit: 10 } },
+    })
     expect(listed.items.map((i) => i.id)).toEqual([id])
     expect(Object.keys(listed.items[0] ?? {})).toEqual(
       expect.arrayContaining([
@@ -303,19 +309,18 @@ describe('incident lifecycle', () => {
     await step(T0, bad())
     const id = ((await openIncidents())[0] as { id: string }).id
     await step(T0 + MIN, good())
-    expect((await getAlert(pg.db, projectId, id)).state).toBe('resolved')
+    expect((await getAlert({ ctx: { db: pg.db }, input: { projectId: projectId, id: id } })).state).toBe(
+      'resolved',
+    )
     await step(T0 + 3 * 3_600_000, bad())
-    const re = await getAlert(pg.db, projectId, id)
+    const re = await getAlert({ ctx: { db: pg.db }, input: { projectId: projectId, id: id } })
     expect(re).toMatchObject({ state: 'open', regressedCount: 1, resolvedAt: null })
     expect(await openIncidents()).toHaveLength(1)
     expect((await deliveries()).map((d) => d.event)).toEqual(['firing', 'resolved', 'regressed'])
-    const done = await resolveAlert(
-      { db: pg.db, config, now: () => T0 + 4 * 3_600_000 },
-      projectId,
-      id,
-      'me',
-      'rolled back the prompt',
-    )
+    const done = await resolveAlert({
+      ctx: { db: pg.db, config, now: () => T0 + 4 * 3_600_000 },
+      input: { projectId: projectId, id: id, who: 'me', note: 'rolled back the prompt' },
+    })
     expect(done).toMatchObject({ state: 'resolved', resolvedBy: 'me', resolveNote: 'rolled back the prompt' })
     // More than a day later, a new fire is a new incident.
     await step(T0 + 30 * 3_600_000, good())
@@ -349,27 +354,38 @@ describe('incident lifecycle', () => {
     await step(T0, bad())
     const id = ((await openIncidents())[0] as { id: string }).id
     const ctx = { db: pg.db, config, now: () => T0 + MIN }
-    await snoozeAlert(ctx, projectId, id, 'me', { until: new Date(T0 + 3 * 3_600_000) })
+    await snoozeAlert({
+      ctx: ctx,
+      input: { projectId: projectId, id: id, who: 'me', snooze: { until: new Date(T0 + 3 * 3_600_000) } },
+    })
     await step(T0 + 2 * 3_600_000, bad())
     expect((await deliveries()).map((d) => d.event)).toEqual(['firing'])
     await step(T0 + 4 * 3_600_000, bad())
     expect((await deliveries()).map((d) => d.event)).toEqual(['firing', 'renotify'])
 
-    const s = await snoozeAlert(ctx, projectId, id, 'me', { untilWorse: true })
+    const s = await snoozeAlert({
+      ctx: ctx,
+      input: { projectId: projectId, id: id, who: 'me', snooze: { untilWorse: true } },
+    })
     expect(s.snoozedUntilWorse).toBe(0.08)
     await step(T0 + 6 * 3_600_000, [mv(0.079, 0.07, 0.09, 1500)])
     expect((await deliveries()).map((d) => d.event)).toEqual(['firing', 'renotify'])
     await step(T0 + 6 * 3_600_000 + MIN, [mv(0.12, 0.1, 0.14, 1500)])
     expect((await deliveries()).map((d) => d.event)).toEqual(['firing', 'renotify', 'worse'])
-    expect((await getAlert(pg.db, projectId, id)).snoozedUntilWorse).toBeNull()
+    expect(
+      (await getAlert({ ctx: { db: pg.db }, input: { projectId: projectId, id: id } })).snoozedUntilWorse,
+    ).toBeNull()
   })
 
   it('deleting a rule resolves its open incident and keeps the history', async () => {
     const rule = await addRule()
     await step(T0, bad())
     const id = ((await openIncidents())[0] as { id: string }).id
-    await deleteRule({ db: pg.db, config, now: () => T0 + MIN }, projectId, rule.id)
-    const after = await getAlert(pg.db, projectId, id)
+    await deleteRule({
+      ctx: { db: pg.db, config, now: () => T0 + MIN },
+      input: { projectId: projectId, id: rule.id },
+    })
+    const after = await getAlert({ ctx: { db: pg.db }, input: { projectId: projectId, id: id } })
     expect(after).toMatchObject({
       state: 'resolved',
       resolveNote: 'rule deleted',

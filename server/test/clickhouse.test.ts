@@ -21,7 +21,7 @@ import type { ScoreRow } from '../src/scoring/scorer.ts'
 /** The dashboard's overview query, called as the removed test-only SQL was. */
 const overviewTimeSeries =
   (ch: ClickHouseClient) => (q: { projectId: string; from: Date; to: Date; stepSeconds: number }) =>
-    overview({ ch }, { projectId: q.projectId, from: q.from, to: q.to, step: q.stepSeconds })
+    overview({ ctx: { ch }, input: { projectId: q.projectId, from: q.from, to: q.to, step: q.stepSeconds } })
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations/clickhouse', import.meta.url))
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0)

@@ -37,13 +37,17 @@ describe('project settings', () => {
     const s = cache.get(projectId)
     expect(s.routes).toEqual([])
     expect(s.redaction.enabled).toBe(false)
-    expect(await getProjectSettings(pg.db, projectId)).toEqual(s)
+    expect(await getProjectSettings({ ctx: { db: pg.db }, input: { projectId: projectId } })).toEqual(s)
   })
 
   it('validates and stores an update, merging top-level fields, and the cache follows', async () => {
-    await updateProjectSettings(pg.db, projectId, { redaction: { enabled: true } })
-    const stored = await updateProjectSettings(pg.db, projectId, {
-      prices: { 'my-model': { input: 1, output: 2 } },
+    await updateProjectSettings({
+      ctx: { db: pg.db },
+      input: { projectId, patch: { redaction: { enabled: true } } },
+    })
+    const stored = await updateProjectSettings({
+      ctx: { db: pg.db },
+      input: { projectId, patch: { prices: { 'my-model': { input: 1, output: 2 } } } },
     })
     expect(stored.redaction).toEqual({ enabled: true, kinds: ['email', 'phone', 'card', 'api_key'] })
     expect(stored.prices).toEqual({ 'my-model': { input: 1, output: 2 } })
@@ -56,17 +60,30 @@ describe('project settings', () => {
   })
 
   it('rejects invalid settings with the field path, and leaves the stored ones alone', async () => {
-    const err = await updateProjectSettings(pg.db, projectId, {
-      routes: [{ name: 'r', models: ['gpt-*'], upstreams: [{ name: 'u', baseUrl: 'not a url' }] }],
+    const err = await updateProjectSettings({
+      ctx: { db: pg.db },
+      input: {
+        projectId,
+        patch: {
+          routes: [{ name: 'r', models: ['gpt-*'], upstreams: [{ name: 'u', baseUrl: 'not a url' }] }],
+        },
+      },
     }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(LeashError)
     expect((err as LeashError).code).toBe('bad_request')
     expect((err as LeashError).message).toMatch(/^settings\.routes\.0\.upstreams\.0\.baseUrl: /)
-    expect((await getProjectSettings(pg.db, projectId)).routes).toEqual([])
-    await expect(updateProjectSettings(pg.db, projectId, [1, 2])).rejects.toThrow(/JSON object/)
-    await expect(getProjectSettings(pg.db, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(
-      /not found/,
-    )
+    expect(
+      (await getProjectSettings({ ctx: { db: pg.db }, input: { projectId: projectId } })).routes,
+    ).toEqual([])
+    await expect(
+      updateProjectSettings({ ctx: { db: pg.db }, input: { projectId, patch: [1, 2] } }),
+    ).rejects.toThrow(/JSON object/)
+    await expect(
+      getProjectSettings({
+        ctx: { db: pg.db },
+        input: { projectId: '00000000-0000-4000-8000-000000000000' },
+      }),
+    ).rejects.toThrow(/not found/)
   })
 
   it('keeps serving the last good settings and logs when Postgres fails', async () => {

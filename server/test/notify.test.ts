@@ -82,20 +82,22 @@ afterEach(async () => {
 })
 
 async function ruleWith(channelId: string) {
-  return createRule(
-    pg.db,
-    projectId,
-    RuleSchema.parse({
-      name: 'False refusals above 5%',
-      spec: { kind: 'threshold', metric: 'false_refusal_rate', op: '>', value: 0.05, clear: 0.035 },
-      window: '15m',
-      interval: '1m',
-      severity: 'critical',
-      groupBy: ['model'],
-      runbookUrl: 'https://runbooks.example.com/fr',
-      channels: [channelId],
-    }),
-  )
+  return createRule({
+    ctx: { db: pg.db },
+    input: {
+      projectId,
+      rule: RuleSchema.parse({
+        name: 'False refusals above 5%',
+        spec: { kind: 'threshold', metric: 'false_refusal_rate', op: '>', value: 0.05, clear: 0.035 },
+        window: '15m',
+        interval: '1m',
+        severity: 'critical',
+        groupBy: ['model'],
+        runbookUrl: 'https://runbooks.example.com/fr',
+        channels: [channelId],
+      }),
+    },
+  })
 }
 
 async function fire(at = T0) {
@@ -106,10 +108,16 @@ async function fire(at = T0) {
 
 describe('generic webhook (Alertmanager v4 + leash)', () => {
   it('sends the exact Alertmanager shape, HMAC-signed over timestamp and raw body', async () => {
-    const ch = await createChannel(pg.db, projectId, {
-      kind: 'webhook',
-      name: 'ops-webhook',
-      config: { url: `${rx.url}/hook`, secret: SECRET },
+    const ch = await createChannel({
+      ctx: { db: pg.db },
+      input: {
+        projectId: projectId,
+        channel: {
+          kind: 'webhook',
+          name: 'ops-webhook',
+          config: { url: `${rx.url}/hook`, secret: SECRET },
+        },
+      },
     })
     const rule = await ruleWith(ch.id)
     const inc = await fire()
@@ -193,16 +201,22 @@ describe('generic webhook (Alertmanager v4 + leash)', () => {
   })
 
   it('retries with backoff against a receiver that fails twice, and shows it through the deliveries list', async () => {
-    const ch = await createChannel(pg.db, projectId, {
-      kind: 'webhook',
-      name: 'flaky',
-      config: { url: rx.url },
+    const ch = await createChannel({
+      ctx: { db: pg.db },
+      input: {
+        projectId: projectId,
+        channel: {
+          kind: 'webhook',
+          name: 'flaky',
+          config: { url: rx.url },
+        },
+      },
     })
     await ruleWith(ch.id)
     rx.failWith = [500, 503]
     await fire()
     await deliverDue(notifyDeps(), T0)
-    let list = await listDeliveries(pg.db, projectId, ch.id)
+    let list = await listDeliveries({ ctx: { db: pg.db }, input: { projectId: projectId, id: ch.id } })
     expect(list.items[0]).toMatchObject({ status: 'pending', attempts: 1, responseStatus: 500 })
     expect(list.items[0]?.lastError).toMatch(/HTTP 500/)
     const next1 = Date.parse(list.items[0]?.nextAttemptAt as string)
@@ -211,13 +225,13 @@ describe('generic webhook (Alertmanager v4 + leash)', () => {
     // Not due yet: nothing is sent.
     expect(await deliverDue(notifyDeps(), T0 + 100)).toBe(0)
     await deliverDue(notifyDeps(), T0 + 1_000)
-    list = await listDeliveries(pg.db, projectId, ch.id)
+    list = await listDeliveries({ ctx: { db: pg.db }, input: { projectId: projectId, id: ch.id } })
     expect(list.items[0]).toMatchObject({ status: 'pending', attempts: 2, responseStatus: 503 })
     const next2 = Date.parse(list.items[0]?.nextAttemptAt as string)
     expect(next2 - (T0 + 1_000)).toBeGreaterThanOrEqual(1_000)
     expect(next2 - (T0 + 1_000)).toBeLessThanOrEqual(2_000)
     await deliverDue(notifyDeps(), T0 + 3_000)
-    list = await listDeliveries(pg.db, projectId, ch.id)
+    list = await listDeliveries({ ctx: { db: pg.db }, input: { projectId: projectId, id: ch.id } })
     expect(list.items[0]).toMatchObject({
       status: 'delivered',
       attempts: 3,
@@ -229,24 +243,30 @@ describe('generic webhook (Alertmanager v4 + leash)', () => {
   })
 
   it('a dead channel never blocks evaluation and is visible as failed', async () => {
-    const ch = await createChannel(pg.db, projectId, {
-      kind: 'webhook',
-      name: 'gone',
-      config: { url: rx.url },
+    const ch = await createChannel({
+      ctx: { db: pg.db },
+      input: {
+        projectId: projectId,
+        channel: {
+          kind: 'webhook',
+          name: 'gone',
+          config: { url: rx.url },
+        },
+      },
     })
     await ruleWith(ch.id)
     rx.okStatus = 404
     const inc = await fire()
     expect(inc.state).toBe('open')
     await deliverDue(notifyDeps(), T0)
-    const list = await listDeliveries(pg.db, projectId, ch.id)
+    const list = await listDeliveries({ ctx: { db: pg.db }, input: { projectId: projectId, id: ch.id } })
     expect(list.items[0]).toMatchObject({ status: 'failed', attempts: 1, responseStatus: 404 })
     // A closed port: a network error is retryable and recorded.
     await pg.db.update(notificationChannels).set({ config: { url: 'http://127.0.0.1:1/' } })
     current = calm()
     await evaluateOnce(deps(), T0 + MIN, { projectId })
     await deliverDue(notifyDeps(), T0 + MIN)
-    const after = await listDeliveries(pg.db, projectId, ch.id)
+    const after = await listDeliveries({ ctx: { db: pg.db }, input: { projectId: projectId, id: ch.id } })
     expect(after.items[0]).toMatchObject({ event: 'resolved', status: 'pending', attempts: 1 })
     expect(after.items[0]?.lastError).toMatch(/request failed/)
   })
@@ -254,10 +274,16 @@ describe('generic webhook (Alertmanager v4 + leash)', () => {
 
 describe('PagerDuty Events v2', () => {
   it('triggers, mirrors the acknowledgement and resolves with dedup_key = fingerprint', async () => {
-    const ch = await createChannel(pg.db, projectId, {
-      kind: 'pagerduty',
-      name: 'pd',
-      config: { routingKey: 'R0UTING-KEY-123', url: `${rx.url}/v2/enqueue` },
+    const ch = await createChannel({
+      ctx: { db: pg.db },
+      input: {
+        projectId: projectId,
+        channel: {
+          kind: 'pagerduty',
+          name: 'pd',
+          config: { routingKey: 'R0UTING-KEY-123', url: `${rx.url}/v2/enqueue` },
+        },
+      },
     })
     await ruleWith(ch.id)
     rx.okStatus = 202
@@ -299,14 +325,17 @@ describe('PagerDuty Events v2', () => {
       ],
     })
     const ctx = { db: pg.db, config, now: () => T0 + 2 * MIN }
-    await ackAlert(ctx, projectId, inc.id, 'oncall@example.com')
+    await ackAlert({ ctx: ctx, input: { projectId: projectId, id: inc.id, who: 'oncall@example.com' } })
     await deliverDue(notifyDeps(), T0 + 2 * MIN)
     expect(rx.received[1]?.json).toEqual({
       routing_key: 'R0UTING-KEY-123',
       event_action: 'acknowledge',
       dedup_key: inc.fingerprint,
     })
-    await resolveAlert(ctx, projectId, inc.id, 'oncall@example.com', 'fixed the system prompt')
+    await resolveAlert({
+      ctx: ctx,
+      input: { projectId: projectId, id: inc.id, who: 'oncall@example.com', note: 'fixed the system prompt' },
+    })
     await deliverDue(notifyDeps(), T0 + 3 * MIN)
     expect(rx.received[2]?.json).toEqual({
       routing_key: 'R0UTING-KEY-123',
@@ -318,10 +347,16 @@ describe('PagerDuty Events v2', () => {
 
 describe('Slack', () => {
   it('incoming webhook: Block Kit with header, figures, two truncated examples and links; updates say so', async () => {
-    const ch = await createChannel(pg.db, projectId, {
-      kind: 'slack',
-      name: 'slack',
-      config: { url: `${rx.url}/services/T/B/X` },
+    const ch = await createChannel({
+      ctx: { db: pg.db },
+      input: {
+        projectId: projectId,
+        channel: {
+          kind: 'slack',
+          name: 'slack',
+          config: { url: `${rx.url}/services/T/B/X` },
+        },
+      },
     })
     await ruleWith(ch.id)
     const inc = await fire()
@@ -366,10 +401,21 @@ describe('Slack', () => {
   })
 
   it('with a bot token, updates are threaded under the first message (thread_ts)', async () => {
-    const ch = await createChannel(pg.db, projectId, {
-      kind: 'slack',
-      name: 'slack-bot',
-      config: { url: `${rx.url}/unused`, botToken: 'xoxb-test', channel: 'C123', apiUrl: `${rx.url}/api` },
+    const ch = await createChannel({
+      ctx: { db: pg.db },
+      input: {
+        projectId: projectId,
+        channel: {
+          kind: 'slack',
+          name: 'slack-bot',
+          config: {
+            url: `${rx.url}/unused`,
+            botToken: 'xoxb-test',
+            channel: 'C123',
+            apiUrl: `${rx.url}/api`,
+          },
+        },
+      },
     })
     await ruleWith(ch.id)
     rx.respond = (_r, i) => ({ ok: true, ts: `1790000000.00010${i}` })

@@ -41,7 +41,15 @@ function toItem(inc: Incident, rule: { name: string; kind: string }) {
   }
 }
 
-export async function listAlerts(db: Db, projectId: string, q: AlertsQuery) {
+export async function listAlerts({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db }
+  input: { projectId: string; query: AlertsQuery }
+}) {
+  const { db } = ctx
+  const { projectId, query: q } = input
   const conds: SQL[] = [eq(incidents.projectId, projectId)]
   if (q.state) conds.push(eq(incidents.state, STATE_FILTER[q.state]))
   const rows = await db
@@ -65,7 +73,15 @@ async function load(db: Db, projectId: string, id: string) {
   return row
 }
 
-export async function getAlert(db: Db, projectId: string, id: string) {
+export async function getAlert({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db }
+  input: { projectId: string; id: string }
+}) {
+  const { db } = ctx
+  const { projectId, id } = input
   const { inc, rule } = await load(db, projectId, id)
   const events = await db
     .select()
@@ -91,7 +107,14 @@ interface ActionCtx {
   now?: () => number
 }
 
-export async function ackAlert(ctx: ActionCtx, projectId: string, id: string, who: string) {
+export async function ackAlert({
+  ctx,
+  input,
+}: {
+  ctx: ActionCtx
+  input: { projectId: string; id: string; who: string }
+}) {
+  const { projectId, id, who } = input
   const { inc, rule } = await load(ctx.db, projectId, id)
   if (inc.state === 'resolved') throw new LeashError('bad_request', 'alert is already resolved')
   const now = (ctx.now ?? Date.now)()
@@ -110,10 +133,17 @@ export async function ackAlert(ctx: ActionCtx, projectId: string, id: string, wh
     const st = inc.firing ? 'Firing' : 'Normal'
     await notify(ctx, toRuleConfig(rule), updated, 'acknowledged', { from: st, to: st, now })
   }
-  return getAlert(ctx.db, projectId, id)
+  return getAlert({ ctx, input: { projectId, id } })
 }
 
-export async function resolveAlert(ctx: ActionCtx, projectId: string, id: string, who: string, note: string) {
+export async function resolveAlert({
+  ctx,
+  input,
+}: {
+  ctx: ActionCtx
+  input: { projectId: string; id: string; who: string; note: string }
+}) {
+  const { projectId, id, who, note } = input
   const { inc, rule } = await load(ctx.db, projectId, id)
   if (inc.state === 'resolved') throw new LeashError('bad_request', 'alert is already resolved')
   const now = (ctx.now ?? Date.now)()
@@ -134,16 +164,17 @@ export async function resolveAlert(ctx: ActionCtx, projectId: string, id: string
     const st = inc.firing ? 'Firing' : 'Normal'
     await notify(ctx, toRuleConfig(rule), updated, 'resolved', { from: st, to: st, now })
   }
-  return getAlert(ctx.db, projectId, id)
+  return getAlert({ ctx, input: { projectId, id } })
 }
 
-export async function snoozeAlert(
-  ctx: ActionCtx,
-  projectId: string,
-  id: string,
-  who: string,
-  input: SnoozeInput,
-) {
+export async function snoozeAlert({
+  ctx,
+  input: { snooze: input, ...target },
+}: {
+  ctx: ActionCtx
+  input: { projectId: string; id: string; who: string; snooze: SnoozeInput }
+}) {
+  const { projectId, id, who } = target
   const { inc } = await load(ctx.db, projectId, id)
   if (inc.state === 'resolved') throw new LeashError('bad_request', 'alert is already resolved')
   const now = (ctx.now ?? Date.now)()
@@ -167,5 +198,5 @@ export async function snoozeAlert(
     await ctx.db.update(incidents).set({ snoozeUntilWorse: value }).where(eq(incidents.id, id))
     await addEvent(ctx.db, id, now, 'snoozed', `snoozed by ${who} until worse than ${value}`, { value }, who)
   }
-  return getAlert(ctx.db, projectId, id)
+  return getAlert({ ctx, input: { projectId, id } })
 }

@@ -67,7 +67,9 @@ async function check(db: Db, projectId: string, r: AlertRuleParsed): Promise<voi
   }
 }
 
-export async function listRules(db: Db, projectId: string) {
+export async function listRules({ ctx, input }: { ctx: { db: Db }; input: { projectId: string } }) {
+  const { db } = ctx
+  const { projectId } = input
   const rows = await db
     .select()
     .from(alertRules)
@@ -93,7 +95,9 @@ async function findRule(db: Db, projectId: string, id: string): Promise<Row> {
   return row
 }
 
-export async function getRule(db: Db, projectId: string, id: string) {
+export async function getRule({ ctx, input }: { ctx: { db: Db }; input: { projectId: string; id: string } }) {
+  const { db } = ctx
+  const { projectId, id } = input
   const row = await findRule(db, projectId, id)
   const instances = await db.select().from(alertInstances).where(eq(alertInstances.ruleId, id))
   return {
@@ -115,27 +119,38 @@ function toInstance(i: typeof alertInstances.$inferSelect) {
   }
 }
 
-export async function createRule(db: Db, projectId: string, input: AlertRuleParsed): Promise<AlertRule> {
-  await check(db, projectId, input)
+export async function createRule({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db }
+  input: { projectId: string; rule: AlertRuleParsed }
+}): Promise<AlertRule> {
+  const { db } = ctx
+  const { projectId, rule } = input
+  await check(db, projectId, rule)
   const [row] = await db
     .insert(alertRules)
-    .values({ ...toRow(input), projectId })
+    .values({ ...toRow(rule), projectId })
     .returning()
   if (!row) throw new LeashError('internal', 'rule insert returned no row')
   return toAlertRule(row)
 }
 
-export async function updateRule(
-  db: Db,
-  projectId: string,
-  id: string,
-  input: AlertRuleParsed,
-): Promise<AlertRule> {
+export async function updateRule({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db }
+  input: { projectId: string; id: string; rule: AlertRuleParsed }
+}): Promise<AlertRule> {
+  const { db } = ctx
+  const { projectId, id, rule } = input
   await findRule(db, projectId, id)
-  await check(db, projectId, input)
+  await check(db, projectId, rule)
   const [row] = await db
     .update(alertRules)
-    .set({ ...toRow(input), updatedAt: new Date() })
+    .set({ ...toRow(rule), updatedAt: new Date() })
     .where(eq(alertRules.id, id))
     .returning()
   if (!row) throw new LeashError('not_found', `alert rule '${id}' not found`)
@@ -146,12 +161,15 @@ export async function updateRule(
  * Deletes a rule for its users: hidden and never evaluated again, while the row stays so its incidents
  * keep their history. Open incidents are resolved (and their channels told, so pages close).
  */
-export async function deleteRule(
-  ctx: { db: Db; config: LifecycleConfig; now?: () => number },
-  projectId: string,
-  id: string,
-): Promise<void> {
+export async function deleteRule({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db; config: LifecycleConfig; now?: () => number }
+  input: { projectId: string; id: string }
+}): Promise<void> {
   const { db } = ctx
+  const { projectId, id } = input
   const row = await findRule(db, projectId, id)
   const now = (ctx.now ?? Date.now)()
   await db

@@ -84,7 +84,10 @@ export function createApi(ctx: ApiContext) {
       async (c) => {
         const q = c.req.valid('query')
         return c.json(
-          await exchanges(ctx, { projectId: c.get('projectId'), limit: q.limit, offset: q.offset }),
+          await exchanges({
+            ctx,
+            input: { projectId: c.get('projectId'), limit: q.limit, offset: q.offset },
+          }),
           200,
         )
       },
@@ -110,7 +113,10 @@ export function createApi(ctx: ApiContext) {
       async (c) => {
         const q = c.req.valid('query')
         return c.json(
-          await overview(ctx, { projectId: c.get('projectId'), from: q.from, to: q.to, step: q.step }),
+          await overview({
+            ctx,
+            input: { projectId: c.get('projectId'), from: q.from, to: q.to, step: q.step },
+          }),
           200,
         )
       },

@@ -67,15 +67,15 @@ export async function reportCommand(config: Config, log: Logger, argv: string[])
       .where(eq(projects.slug, args.project))
       .limit(1)
     if (!project) throw new Error(`no project with slug '${args.project}'`)
-    const out = await weeklyReport(
-      { ch, db: pg.db },
-      {
+    const out = await weeklyReport({
+      ctx: { ch, db: pg.db },
+      input: {
         projectId: project.id,
         format: args.format,
         ...(args.week ? { week: args.week } : {}),
         ...(args.baseline ? { baseline: args.baseline } : {}),
       },
-    )
+    })
     if (args.out) {
       fs.writeFileSync(args.out, out.body)
       log('info', `weekly report ${out.report.week} written to ${args.out}`)

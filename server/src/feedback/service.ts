@@ -72,10 +72,13 @@ const insertFeedback = defineInsert({ name: 'insert_feedback', table: 'feedback_
  * Stores one feedback post about an exchange of `projectId`. An event id of another project is "not found",
  * exactly like an unknown one, so ids never leak across projects.
  */
-export async function recordFeedback(
-  { ch }: { ch: ClickHouseClient },
-  { projectId, input, now = Date.now() }: { projectId: string; input: FeedbackInput; now?: number },
-): Promise<FeedbackAccepted> {
+export async function recordFeedback({
+  ctx: { ch },
+  input: { projectId, feedback: input, now = Date.now() },
+}: {
+  ctx: { ch: ClickHouseClient }
+  input: { projectId: string; feedback: FeedbackInput; now?: number }
+}): Promise<FeedbackAccepted> {
   const t = uuidV7Time(input.eventId)
   const bounds = t === null ? {} : { fromMs: t - DAY_MS, toMs: t + DAY_MS }
   const event = (await feedbackEvent(ch)({ projectId, eventId: input.eventId, ...bounds }))[0]

@@ -27,7 +27,13 @@ const OVERVIEW_METRICS = ['requests', 'errors', 'refusal_rate', 'latency_p50', '
  * The dashboard's overview chart, read through the metric catalog. A chart describes rather than decides,
  * so a bucket shows a value from one sample on (minSamples 1); null still means "no data", never zero.
  */
-export async function overview({ ch }: { ch: ClickHouseClient }, input: OverviewInput): Promise<TimeSeries> {
+export async function overview({
+  ctx: { ch },
+  input,
+}: {
+  ctx: { ch: ClickHouseClient }
+  input: OverviewInput
+}): Promise<TimeSeries> {
   const to = input.to ?? new Date()
   const from = input.from ?? new Date(to.getTime() - 3600_000)
   const range = to.getTime() - from.getTime()
@@ -63,9 +69,12 @@ export async function overview({ ch }: { ch: ClickHouseClient }, input: Overview
   return { from: from.toISOString(), to: to.toISOString(), step, points }
 }
 
-export async function exchanges(
-  { ch }: { ch: ClickHouseClient },
-  input: { projectId: string; limit: number; offset: number },
-): Promise<ExchangesPage> {
+export async function exchanges({
+  ctx: { ch },
+  input,
+}: {
+  ctx: { ch: ClickHouseClient }
+  input: { projectId: string; limit: number; offset: number }
+}): Promise<ExchangesPage> {
   return listExchanges(ch)(input)
 }

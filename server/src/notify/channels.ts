@@ -28,7 +28,9 @@ const toChannel = (r: Row) => ({
   createdAt: r.createdAt.toISOString(),
 })
 
-export async function listChannels(db: Db, projectId: string) {
+export async function listChannels({ ctx, input }: { ctx: { db: Db }; input: { projectId: string } }) {
+  const { db } = ctx
+  const { projectId } = input
   const rows = await db
     .select()
     .from(notificationChannels)
@@ -37,7 +39,14 @@ export async function listChannels(db: Db, projectId: string) {
   return rows.map(toChannel)
 }
 
-export async function createChannel(db: Db, projectId: string, input: ChannelInput) {
+export async function createChannel({
+  ctx,
+  input: { channel: input, projectId },
+}: {
+  ctx: { db: Db }
+  input: { projectId: string; channel: ChannelInput }
+}) {
+  const { db } = ctx
   const [row] = await db
     .insert(notificationChannels)
     .values({ projectId, kind: input.kind, name: input.name, config: input.config as Record<string, string> })
@@ -55,13 +64,29 @@ async function findChannel(db: Db, projectId: string, id: string): Promise<Row> 
   return row
 }
 
-export async function deleteChannel(db: Db, projectId: string, id: string): Promise<void> {
+export async function deleteChannel({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db }
+  input: { projectId: string; id: string }
+}): Promise<void> {
+  const { db } = ctx
+  const { projectId, id } = input
   await findChannel(db, projectId, id)
   await db.delete(notificationChannels).where(eq(notificationChannels.id, id))
 }
 
 /** Delivery attempts, newest first: a failing channel is visible here (status, attempts, last error). */
-export async function listDeliveries(db: Db, projectId: string, id: string, limit = 100) {
+export async function listDeliveries({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db }
+  input: { projectId: string; id: string; limit?: number }
+}) {
+  const { db } = ctx
+  const { projectId, id, limit = 100 } = input
   const ch = await findChannel(db, projectId, id)
   const rows = await db
     .select()

@@ -15,7 +15,15 @@ function invalidSettings(error: z.core.$ZodError): LeashError {
   return new LeashError('bad_request', `${where}${issue?.message ?? 'invalid settings'}`)
 }
 
-export async function getProjectSettings(db: Db, projectId: string): Promise<ProjectSettings> {
+export async function getProjectSettings({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db }
+  input: { projectId: string }
+}): Promise<ProjectSettings> {
+  const { db } = ctx
+  const { projectId } = input
   const [row] = await db
     .select({ settings: projects.settings })
     .from(projects)
@@ -31,13 +39,17 @@ export async function getProjectSettings(db: Db, projectId: string): Promise<Pro
  * Merges `patch` over the stored settings at the top level (a PUT of the whole object replaces them),
  * validates the result with `ProjectSettings` and stores it with every default filled in.
  */
-export async function updateProjectSettings(
-  db: Db,
-  projectId: string,
-  patch: unknown,
-): Promise<ProjectSettings> {
+export async function updateProjectSettings({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db }
+  input: { projectId: string; patch: unknown }
+}): Promise<ProjectSettings> {
+  const { db } = ctx
+  const { projectId, patch } = input
   if (!isObject(patch)) throw new LeashError('bad_request', 'settings must be a JSON object')
-  const current = await getProjectSettings(db, projectId)
+  const current = await getProjectSettings({ ctx, input: { projectId } })
   const parsed = ProjectSettings.safeParse({ ...current, ...patch })
   if (!parsed.success) throw invalidSettings(parsed.error)
   await db.update(projects).set({ settings: parsed.data }).where(eq(projects.id, projectId))

@@ -14,10 +14,13 @@ export interface RenderedReport {
 }
 
 /** Builds the weekly report of a project (default: the last complete ISO week) in the asked format. */
-export async function weeklyReport(
-  deps: { ch: ClickHouseClient; db: Db },
-  input: { projectId: string; week?: string; baseline?: string; format: ReportFormat; now?: number },
-): Promise<RenderedReport> {
+export async function weeklyReport({
+  ctx: deps,
+  input,
+}: {
+  ctx: { ch: ClickHouseClient; db: Db }
+  input: { projectId: string; week?: string; baseline?: string; format: ReportFormat; now?: number }
+}): Promise<RenderedReport> {
   const now = input.now ?? Date.now()
   const week = input.week ? parseIsoWeek(input.week) : lastCompleteWeek(now)
   const baseline = input.baseline ? parseIsoWeek(input.baseline) : undefined

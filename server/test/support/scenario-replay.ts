@@ -100,7 +100,8 @@ export async function replay(
     .returning()
   const projectId = (p as { id: string }).id
   await ensureDefaultRules(s.pg.db, projectId)
-  for (const input of extra) await createRule(s.pg.db, projectId, AlertRuleSchema.parse(input))
+  for (const input of extra)
+    await createRule({ ctx: { db: s.pg.db }, input: { projectId, rule: AlertRuleSchema.parse(input) } })
   const rules = await s.pg.db.select().from(alertRules).where(eq(alertRules.projectId, projectId))
   const nameOf = new Map(rules.map((r) => [r.id, r.builtin ?? r.name]))
   const ruleIds = rules

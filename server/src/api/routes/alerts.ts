@@ -26,42 +26,54 @@ export function alertRoutes(ctx: ApiContext) {
   return new Hono<ApiEnv>()
     .get('/alert-rules', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
       const projectId = c.get('projectId')
-      return c.json({ items: await listRules(ctx.db, projectId) }, 200)
+      return c.json({ items: await listRules({ ctx, input: { projectId } }) }, 200)
     })
     .post('/alert-rules', zValidator('json', AlertRuleInput, rejectInvalid), bodyScoped, async (c) => {
       const input = c.req.valid('json')
       const projectId = c.get('projectId')
-      return c.json(await createRule(ctx.db, projectId, input), 201)
+      return c.json(await createRule({ ctx, input: { projectId, rule: input } }), 201)
     })
     .get('/alert-rules/:id', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
       const projectId = c.get('projectId')
-      return c.json(await getRule(ctx.db, projectId, uuidParam(c.req.param('id'), 'alert rule')), 200)
+      return c.json(
+        await getRule({ ctx, input: { projectId, id: uuidParam(c.req.param('id'), 'alert rule') } }),
+        200,
+      )
     })
     .put('/alert-rules/:id', zValidator('json', AlertRuleInput, rejectInvalid), bodyScoped, async (c) => {
       const input = c.req.valid('json')
       const projectId = c.get('projectId')
       return c.json(
-        await updateRule(ctx.db, projectId, uuidParam(c.req.param('id'), 'alert rule'), input),
+        await updateRule({
+          ctx,
+          input: { projectId, id: uuidParam(c.req.param('id'), 'alert rule'), rule: input },
+        }),
         200,
       )
     })
     .delete('/alert-rules/:id', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
       const projectId = c.get('projectId')
-      await deleteRule(action, projectId, uuidParam(c.req.param('id'), 'alert rule'))
+      await deleteRule({ ctx: action, input: { projectId, id: uuidParam(c.req.param('id'), 'alert rule') } })
       return c.body(null, 204)
     })
     .get('/alerts', zValidator('query', AlertsQuery, rejectInvalid), scoped, async (c) => {
       const q = c.req.valid('query')
       const projectId = c.get('projectId')
-      return c.json(await listAlerts(ctx.db, projectId, q), 200)
+      return c.json(await listAlerts({ ctx, input: { projectId, query: q } }), 200)
     })
     .get('/alerts/:id', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
       const projectId = c.get('projectId')
-      return c.json(await getAlert(ctx.db, projectId, c.req.param('id')), 200)
+      return c.json(await getAlert({ ctx, input: { projectId, id: c.req.param('id') } }), 200)
     })
     .post('/alerts/:id/ack', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
       const projectId = c.get('projectId')
-      return c.json(await ackAlert(action, projectId, c.req.param('id'), who(c.get('principal'))), 200)
+      return c.json(
+        await ackAlert({
+          ctx: action,
+          input: { projectId, id: c.req.param('id'), who: who(c.get('principal')) },
+        }),
+        200,
+      )
     })
     .post(
       '/alerts/:id/resolve',
@@ -72,7 +84,10 @@ export function alertRoutes(ctx: ApiContext) {
         const projectId = c.get('projectId')
         const { note } = c.req.valid('json')
         return c.json(
-          await resolveAlert(action, projectId, c.req.param('id'), who(c.get('principal')), note),
+          await resolveAlert({
+            ctx: action,
+            input: { projectId, id: c.req.param('id'), who: who(c.get('principal')), note },
+          }),
           200,
         )
       },
@@ -86,14 +101,17 @@ export function alertRoutes(ctx: ApiContext) {
         const projectId = c.get('projectId')
         const input = c.req.valid('json')
         return c.json(
-          await snoozeAlert(action, projectId, c.req.param('id'), who(c.get('principal')), input),
+          await snoozeAlert({
+            ctx: action,
+            input: { projectId, id: c.req.param('id'), who: who(c.get('principal')), snooze: input },
+          }),
           200,
         )
       },
     )
     .get('/notification-channels', zValidator('query', ProjectQuery, rejectInvalid), scoped, async (c) => {
       const projectId = c.get('projectId')
-      return c.json({ items: await listChannels(ctx.db, projectId) }, 200)
+      return c.json({ items: await listChannels({ ctx, input: { projectId } }) }, 200)
     })
     .post(
       '/notification-channels',
@@ -102,7 +120,7 @@ export function alertRoutes(ctx: ApiContext) {
       async (c) => {
         const input = c.req.valid('json')
         const projectId = c.get('projectId')
-        return c.json(await createChannel(ctx.db, projectId, input), 201)
+        return c.json(await createChannel({ ctx, input: { projectId, channel: input } }), 201)
       },
     )
     .delete(
@@ -111,7 +129,10 @@ export function alertRoutes(ctx: ApiContext) {
       scoped,
       async (c) => {
         const projectId = c.get('projectId')
-        await deleteChannel(ctx.db, projectId, uuidParam(c.req.param('id'), 'notification channel'))
+        await deleteChannel({
+          ctx,
+          input: { projectId, id: uuidParam(c.req.param('id'), 'notification channel') },
+        })
         return c.body(null, 204)
       },
     )
@@ -122,7 +143,10 @@ export function alertRoutes(ctx: ApiContext) {
       async (c) => {
         const projectId = c.get('projectId')
         return c.json(
-          await listDeliveries(ctx.db, projectId, uuidParam(c.req.param('id'), 'notification channel')),
+          await listDeliveries({
+            ctx,
+            input: { projectId, id: uuidParam(c.req.param('id'), 'notification channel') },
+          }),
           200,
         )
       },

@@ -32,7 +32,10 @@ export function feedbackRoutes(ctx: ApiContext) {
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
       throw new LeashError('bad_request', `${where}${issue?.message ?? 'invalid feedback'}`)
     }
-    const result = await recordFeedback(ctx, { projectId: resolved.projectId, input: parsed.data })
+    const result = await recordFeedback({
+      ctx,
+      input: { projectId: resolved.projectId, feedback: parsed.data },
+    })
     return c.json(result, 201)
   })
 }

@@ -15,11 +15,14 @@ export function reportRoutes(ctx: ApiContext) {
     async (c) => {
       const q = c.req.valid('query')
       const projectId = c.get('projectId')
-      const out = await weeklyReport(ctx, {
-        projectId,
-        format: q.format,
-        ...(q.week ? { week: q.week } : {}),
-        ...(q.baseline ? { baseline: q.baseline } : {}),
+      const out = await weeklyReport({
+        ctx,
+        input: {
+          projectId,
+          format: q.format,
+          ...(q.week ? { week: q.week } : {}),
+          ...(q.baseline ? { baseline: q.baseline } : {}),
+        },
       })
       if (q.format === 'json') return c.json(out.report, 200)
       return c.body(out.body, 200, { 'content-type': out.contentType })

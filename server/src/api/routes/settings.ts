@@ -10,7 +10,7 @@ export function settingsRoutes(ctx: ApiContext) {
   return new Hono<ApiEnv>()
     .get('/projects/:project/settings', scoped, async (c) => {
       const projectId = c.get('projectId')
-      return c.json({ projectId, settings: await getProjectSettings(ctx.db, projectId) }, 200)
+      return c.json({ projectId, settings: await getProjectSettings({ ctx, input: { projectId } }) }, 200)
     })
     .put('/projects/:project/settings', scoped, async (c) => {
       const projectId = c.get('projectId')
@@ -20,7 +20,7 @@ export function settingsRoutes(ctx: ApiContext) {
       } catch {
         throw new LeashError('bad_request', 'the body must be JSON')
       }
-      const settings = await updateProjectSettings(ctx.db, projectId, patch)
+      const settings = await updateProjectSettings({ ctx, input: { projectId, patch } })
       await ctx.settings?.invalidate(projectId)
       return c.json({ projectId, settings }, 200)
     })
