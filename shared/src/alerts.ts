@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { Dimension } from './vocabulary.ts'
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
 const DURATION = /^(\d+)(s|m|h|d)$/
@@ -23,7 +24,8 @@ export const OptionalDuration = z.string().regex(DURATION, 'must look like "0s",
 export const AlertSeverity = z.enum(['critical', 'warning', 'info'])
 export type AlertSeverity = z.infer<typeof AlertSeverity>
 
-export const GroupLabel = z.enum(['model', 'route', 'feature', 'policy_version'])
+/** Dimensions an alert rule may group by (all but `upstream`). */
+export const GroupLabel = Dimension.exclude(['upstream'])
 export type GroupLabel = z.infer<typeof GroupLabel>
 
 export const ComparisonOp = z.enum(['>', '<'])

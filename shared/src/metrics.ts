@@ -1,9 +1,7 @@
 import { z } from 'zod'
+import { Dimension } from './vocabulary.ts'
 
 /** Schemas of the metric catalog, series, feedback and report APIs (server: server/src/metrics, feedback, reports). */
-
-export const MetricDimension = z.enum(['model', 'route', 'feature', 'policy_version', 'upstream'])
-export type MetricDimension = z.infer<typeof MetricDimension>
 
 export const MetricDefinition = z.object({
   name: z.string(),
@@ -72,9 +70,9 @@ export const MetricSeriesParams = z
       .transform((v, ctx) => {
         if (!v) return []
         const parts = v.split(',').map((s) => s.trim())
-        const out: MetricDimension[] = []
+        const out: Dimension[] = []
         for (const p of parts) {
-          const r = MetricDimension.safeParse(p)
+          const r = Dimension.safeParse(p)
           if (!r.success) {
             ctx.addIssue({ code: 'custom', message: `groupBy: unknown dimension '${p}'` })
             return z.NEVER

@@ -2,6 +2,7 @@ import type { AppType } from '@leash/server/api'
 import type { AlertRuleInput, SnoozeInput } from '@leash/shared'
 import {
   AlertRule,
+  Dimension,
   ExchangesPage,
   Me,
   MetricCatalogResponse,
@@ -130,10 +131,8 @@ export interface SeriesParams {
   to: number
   /** Bucket size in seconds. */
   step: number
-  model?: string | undefined
-  route?: string | undefined
-  feature?: string | undefined
-  policy_version?: string | undefined
+  /** Dimension filters ('' = none). */
+  filters?: Partial<Record<Dimension, string>>
   /** Comma-separated dimensions, '' = none. */
   groupBy?: string | undefined
 }
@@ -146,9 +145,13 @@ export function metricSeries(p: SeriesParams): Promise<MetricSeriesResponse> {
     to: String(Math.floor(p.to)),
     step: String(p.step),
   }
-  for (const key of ['project', 'model', 'route', 'feature', 'policy_version', 'groupBy'] as const) {
+  for (const key of ['project', 'groupBy'] as const) {
     const v = p[key]
     if (v) query[key] = v
+  }
+  for (const d of Dimension.options) {
+    const v = p.filters?.[d]
+    if (v) query[d] = v
   }
   return read(api.api.metrics.series.$get({ query }), MetricSeriesResponse)
 }

@@ -1,11 +1,11 @@
-import type { AlertKind, GroupLabel } from '@leash/shared'
+import { type AlertKind, GroupLabel } from '@leash/shared'
 import type { FormEvent, ReactNode } from 'react'
 import { useState } from 'react'
 import type { RuleForm } from '../lib/rule-form.ts'
 import { KIND_LABEL } from '../lib/rule-form.ts'
 
 const KINDS = Object.keys(KIND_LABEL) as AlertKind[]
-const GROUP_LABELS: GroupLabel[] = ['model', 'route', 'feature', 'policy_version']
+const GROUP_LABELS = GroupLabel.options
 
 export interface ChannelOption {
   id: string

@@ -1,4 +1,4 @@
-import type { MetricDefinition, MetricDimension, MetricSeriesResponse } from '@leash/shared'
+import { Dimension, type MetricDefinition, type MetricSeriesResponse } from '@leash/shared'
 import { useMemo } from 'react'
 import { metricCatalog, metricSeries } from '../api/client.ts'
 import type { BandSeries } from '../components/band-chart.tsx'
@@ -16,11 +16,13 @@ import { useSession } from '../lib/session.tsx'
 import { fmtValue, UNIT_LABEL } from '../lib/units.ts'
 import { useApi } from '../lib/use-api.ts'
 
-const FILTERS = ['model', 'route', 'feature', 'policy_version'] as const
+// The page filters by four dimensions and groups by all five.
+const FILTERS = Dimension.exclude(['upstream']).options
 type FilterKey = (typeof FILTERS)[number]
-const GROUPS: MetricDimension[] = ['model', 'route', 'feature', 'policy_version', 'upstream']
+const GROUPS: readonly Dimension[] = Dimension.options
 const STEPS = [10, 30, 60, 300, 900, 3600, 6 * 3600, 86_400]
-const MAX_BUCKETS = 720
+/** Display density, well under the API's SERIES_MAX_BUCKETS: a step is offered when its chart stays readable. */
+const CHART_MAX_POINTS = 720
 const REFRESH_MS = 30_000
 
 function stepLabel(s: number): string {
@@ -32,7 +34,7 @@ function stepLabel(s: number): string {
 
 function stepsFor(range: RangeKey): number[] {
   const seconds = rangeOf(range).seconds
-  return STEPS.filter((s) => s < seconds && seconds / s <= MAX_BUCKETS)
+  return STEPS.filter((s) => s < seconds && seconds / s <= CHART_MAX_POINTS)
 }
 
 /** About 24 buckets: coarse enough for a rate to reach its minimum samples per bucket on modest traffic. */
@@ -185,7 +187,7 @@ export function MetricsPage() {
   const stepParam = Number(query.get('step') ?? '')
   const step = steps.includes(stepParam) ? stepParam : defaultStep(range)
   const groupParam = query.get('groupBy') ?? ''
-  const groupBy = GROUPS.includes(groupParam as MetricDimension) ? groupParam : ''
+  const groupBy = GROUPS.includes(groupParam as Dimension) ? groupParam : ''
   const filters = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) ?? ''])) as Record<FilterKey, string>
   const wanted = query.get('metric') ?? ''
   const metric =
@@ -203,7 +205,7 @@ export function MetricsPage() {
         to,
         step,
         groupBy,
-        ...filters,
+        filters,
       })
     },
     { enabled: metric !== undefined, refreshMs: REFRESH_MS, keepPrevious: true },

@@ -1,12 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import type { ExchangesPage, TimeSeries, TimeSeriesPoint } from '@leash/shared'
+import { type ExchangesPage, SERIES_MAX_BUCKETS, type TimeSeries, type TimeSeriesPoint } from '@leash/shared'
 import { listExchanges } from '../db/clickhouse/index.ts'
 import { LeashError } from '../errors.ts'
 import { queryMetricSeries } from './query.ts'
 
 const NICE_STEPS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400]
 const TARGET_BUCKETS = 60
-const MAX_BUCKETS = 2_000
 
 /** Picks a readable bucket size giving about 60 points over the range. */
 export function pickStep(rangeMs: number): number {
@@ -39,10 +38,10 @@ export async function overview({
   const range = to.getTime() - from.getTime()
   if (!(range > 0)) throw new LeashError('bad_request', '`from` must be before `to`')
   const step = input.step ?? pickStep(range)
-  if (range / 1000 / step > MAX_BUCKETS) {
+  if (range / 1000 / step > SERIES_MAX_BUCKETS) {
     throw new LeashError(
       'bad_request',
-      `range/step gives more than ${MAX_BUCKETS} buckets; use a larger step`,
+      `range/step gives more than ${SERIES_MAX_BUCKETS} buckets; use a larger step`,
     )
   }
   const series = await Promise.all(

@@ -1,3 +1,4 @@
+import { Dimension } from '@leash/shared'
 import { Z95 } from '../stats/normal.ts'
 import type { CatalogMetric } from './catalog.ts'
 import type { MetricDimension, MetricFilters } from './types.ts'
@@ -22,13 +23,7 @@ export interface MetricShape {
   stepMs?: number
 }
 
-export const DIMENSIONS: readonly MetricDimension[] = [
-  'model',
-  'route',
-  'feature',
-  'policy_version',
-  'upstream',
-]
+export const DIMENSIONS: readonly MetricDimension[] = Dimension.options
 
 const HOUR_MS = 3_600_000
 /** Windows longer than this read rollups when they can; shorter ones read raw rows with FINAL. */

@@ -1,17 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client'
+import { SERIES_MAX_BUCKETS, WindowQuery } from '@leash/shared'
 import { z } from 'zod'
 import { defineQuery } from '../db/clickhouse/query.ts'
 import { LeashError } from '../errors.ts'
 import { type Interval, meanInterval, pearson, quantileLevels, wilson } from '../stats/intervals.ts'
 import { type CatalogMetric, findMetric } from './catalog.ts'
-import {
-  DIMENSIONS,
-  digestLevels,
-  type MetricShape,
-  rawMetricSql,
-  rollupEligible,
-  rollupMetricSql,
-} from './sql.ts'
+import { digestLevels, type MetricShape, rawMetricSql, rollupEligible, rollupMetricSql } from './sql.ts'
 import type {
   MetricFilters,
   MetricSeries,
@@ -20,28 +14,7 @@ import type {
   MetricWindowQuery,
 } from './types.ts'
 
-const MAX_BUCKETS = 5_000
-
-const Filters = z.object({
-  model: z.string().optional(),
-  route: z.string().optional(),
-  feature: z.string().optional(),
-  policy_version: z.string().optional(),
-  upstream: z.string().optional(),
-  tags: z.record(z.string(), z.string()).optional(),
-})
-
-const WindowInput = z
-  .object({
-    projectId: z.string().min(1),
-    metric: z.string().min(1),
-    from: z.number().int(),
-    to: z.number().int(),
-    filters: Filters.optional(),
-    groupBy: z.array(z.enum(DIMENSIONS as [string, ...string[]])).optional(),
-    minSamples: z.number().int().min(0).optional(),
-  })
-  .refine((q) => q.to > q.from, '`to` must be after `from`')
+const WindowInput = WindowQuery
 
 const num = z
   .union([z.number(), z.string()])
@@ -215,10 +188,10 @@ export function planSeries(query: MetricSeriesQuery): SeriesPlan {
     throw new LeashError('bad_request', 'stepSeconds must be a positive integer')
   const stepMs = query.stepSeconds * 1000
   const first = Math.floor(q.from / stepMs) * stepMs
-  if ((q.to - first) / stepMs > MAX_BUCKETS)
+  if ((q.to - first) / stepMs > SERIES_MAX_BUCKETS)
     throw new LeashError(
       'bad_request',
-      `range/step gives more than ${MAX_BUCKETS} buckets; use a larger step`,
+      `range/step gives more than ${SERIES_MAX_BUCKETS} buckets; use a larger step`,
     )
   const groupBy = q.groupBy ?? []
   const buckets: number[] = []

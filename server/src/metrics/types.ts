@@ -1,3 +1,5 @@
+import type { Dimension, SeriesFilters, SeriesQuery, WindowQuery } from '@leash/shared'
+
 /**
  * The contract between the metric catalog (metrics/catalog.ts, metrics/query.ts) and its readers:
  * the API, the alert evaluator and the weekly report. One definition per metric, one query path.
@@ -31,32 +33,11 @@ export interface MetricDef {
   quantile?: number
 }
 
-/** Slicing dimensions every metric supports. */
-export type MetricDimension = 'model' | 'route' | 'feature' | 'policy_version' | 'upstream'
-
-export interface MetricFilters {
-  model?: string
-  route?: string
-  feature?: string
-  policy_version?: string
-  upstream?: string
-  /** x-leash-tags k=v pairs that must all match. */
-  tags?: Record<string, string>
-}
-
-export interface MetricWindowQuery {
-  projectId: string
-  metric: string
-  /** Epoch ms, inclusive. */
-  from: number
-  /** Epoch ms, exclusive. */
-  to: number
-  filters?: MetricFilters
-  /** One result per distinct combination of these dimensions; none = one result for the project. */
-  groupBy?: MetricDimension[]
-  /** Overrides the catalog's minSamples (descriptive charts use 1; decisions keep the catalog's). */
-  minSamples?: number
-}
+// The query vocabulary is shared with the dashboard (@leash/shared vocabulary.ts); these are its names here.
+export type MetricDimension = Dimension
+export type MetricFilters = SeriesFilters
+export type MetricWindowQuery = WindowQuery
+export type MetricSeriesQuery = SeriesQuery
 
 export interface MetricValue {
   /** The group's dimension values ({} without groupBy). */
@@ -69,10 +50,6 @@ export interface MetricValue {
   lo: number | null
   hi: number | null
   insufficient: boolean
-}
-
-export interface MetricSeriesQuery extends MetricWindowQuery {
-  stepSeconds: number
 }
 
 export interface MetricSeries {

@@ -1,5 +1,5 @@
 import { zValidator } from '@hono/zod-validator'
-import { MetricSeriesParams } from '@leash/shared'
+import { Dimension, MetricSeriesParams, SERIES_MAX_BUCKETS, type SeriesFilters } from '@leash/shared'
 import { Hono } from 'hono'
 import type { z } from 'zod'
 import { LeashError } from '../../errors.ts'
@@ -17,8 +17,6 @@ export function rejectInvalid(result: { success: true } | { success: false; erro
     throw new LeashError('bad_request', `${where}${issue?.message ?? 'invalid input'}`)
   }
 }
-
-const MAX_SERIES_BUCKETS = 2_000
 
 /** `GET /metrics/catalog` and `GET /metrics/series` (login required). */
 export function metricsRoutes(ctx: ApiContext) {
@@ -41,19 +39,14 @@ export function metricsRoutes(ctx: ApiContext) {
         const from = q.from ?? to - 3600_000
         if (!(to > from)) throw new LeashError('bad_request', '`from` must be before `to`')
         const step = q.step ?? pickStep(to - from)
-        if ((to - from) / 1000 / step > MAX_SERIES_BUCKETS)
+        if ((to - from) / 1000 / step > SERIES_MAX_BUCKETS)
           throw new LeashError(
             'bad_request',
-            `range/step gives more than ${MAX_SERIES_BUCKETS} buckets; use a larger step`,
+            `range/step gives more than ${SERIES_MAX_BUCKETS} buckets; use a larger step`,
           )
-        const filters = {
-          ...(q.model !== undefined ? { model: q.model } : {}),
-          ...(q.route !== undefined ? { route: q.route } : {}),
-          ...(q.feature !== undefined ? { feature: q.feature } : {}),
-          ...(q.policy_version !== undefined ? { policy_version: q.policy_version } : {}),
-          ...(q.upstream !== undefined ? { upstream: q.upstream } : {}),
-          ...(Object.keys(q.tags).length ? { tags: q.tags } : {}),
-        }
+        const filters: SeriesFilters = {}
+        for (const d of Dimension.options) if (q[d] !== undefined) filters[d] = q[d]
+        if (Object.keys(q.tags).length) filters.tags = q.tags
         const series = await queryMetricSeries(ctx.ch, {
           projectId,
           metric: q.metric,
