@@ -1,28 +1,25 @@
 import type { AppType } from '@leash/server/api'
-import type { AlertRuleInput, SnoozeInput } from '@leash/shared'
+import type { AlertItem, AlertRuleInput, Channel, SnoozeInput } from '@leash/shared'
 import {
+  AlertDetail,
+  AlertList,
   AlertRule,
+  ChannelList,
+  Deliveries,
   Dimension,
   ExchangesPage,
+  IngestStatusBody,
   Me,
   MetricCatalogResponse,
   MetricSeriesResponse,
   Project,
   ProjectSettings,
   TimeSeries,
+  WeeklyReportBody,
 } from '@leash/shared'
 import { hc } from 'hono/client'
 import { z } from 'zod'
 import { toApiError } from './api-error.ts'
-import type { AlertItem, Channel } from './local-schemas.ts'
-import {
-  AlertDetail,
-  AlertList,
-  ChannelList,
-  Deliveries,
-  IngestStatusBody,
-  WeeklyReportBody,
-} from './local-schemas.ts'
 
 export { ApiError, errorMessage, isUnauthorized } from './api-error.ts'
 

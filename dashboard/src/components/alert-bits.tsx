@@ -1,4 +1,4 @@
-import type { AlertItem } from '../api/local-schemas.ts'
+import type { AlertItem } from '@leash/shared'
 
 const SEVERITY_TONE: Record<string, string> = { critical: 'bad', warning: 'warn', info: 'info' }
 

@@ -1,5 +1,4 @@
-import type { MetricDefinition } from '@leash/shared'
-import type { AlertDetail } from '../api/local-schemas.ts'
+import type { AlertDetail, MetricDefinition } from '@leash/shared'
 import { fmtDateTime, truncate } from '../lib/format.ts'
 import { hrefWithSticky } from '../lib/router.ts'
 import { fmtValue } from '../lib/units.ts'

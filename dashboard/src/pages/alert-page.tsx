@@ -1,4 +1,4 @@
-import type { SnoozeInput } from '@leash/shared'
+import type { AlertDetail, SnoozeInput } from '@leash/shared'
 import { useState } from 'react'
 import {
   ackAlert,
@@ -9,7 +9,6 @@ import {
   resolveAlert,
   snoozeAlert,
 } from '../api/client.ts'
-import type { AlertDetail } from '../api/local-schemas.ts'
 import { fmtDuration, LabelChips, SeverityPill, StatePill } from '../components/alert-bits.tsx'
 import { EvidenceView } from '../components/evidence-view.tsx'
 import { Link } from '../components/link.tsx'

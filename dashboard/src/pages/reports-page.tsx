@@ -1,7 +1,7 @@
+import type { Comparison, ReportRow, ReportSlice, WeeklyReportBody } from '@leash/shared'
 import { isoWeekOf } from '@leash/shared'
 import { useState } from 'react'
 import { weeklyReport, weeklyReportUrl } from '../api/client.ts'
-import type { Comparison, ReportRow, ReportSlice, WeeklyReportBody } from '../api/local-schemas.ts'
 import { fmtDuration, LabelChips, SeverityPill } from '../components/alert-bits.tsx'
 import { Empty, ErrorBanner, Loading, PageHeader } from '../components/states.tsx'
 import { fmtDateTime } from '../lib/format.ts'

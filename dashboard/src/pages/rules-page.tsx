@@ -1,4 +1,4 @@
-import type { AlertRule } from '@leash/shared'
+import type { AlertRule, Channel } from '@leash/shared'
 import { useState } from 'react'
 import {
   channelDeliveries,
@@ -11,7 +11,6 @@ import {
   metricCatalog,
   updateRule,
 } from '../api/client.ts'
-import type { Channel } from '../api/local-schemas.ts'
 import { SeverityPill } from '../components/alert-bits.tsx'
 import { RuleEditor } from '../components/rule-editor.tsx'
 import { Empty, ErrorBanner, Loading, PageHeader } from '../components/states.tsx'

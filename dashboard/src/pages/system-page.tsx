@@ -1,7 +1,7 @@
+import type { IngestStatusBody } from '@leash/shared'
 import { useEffect, useRef, useState } from 'react'
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { ingestStatus } from '../api/client.ts'
-import type { IngestStatusBody } from '../api/local-schemas.ts'
 import { RefreshControls } from '../components/controls.tsx'
 import { ErrorBanner, Loading, PageHeader } from '../components/states.tsx'
 import { fmtBytes, fmtCount, fmtDateTime } from '../lib/format.ts'

@@ -1,8 +1,8 @@
 import { z } from 'zod'
 
 /**
- * Response shapes the server declares as TypeScript only (no schema in @leash/shared yet): validated
- * here so a drift between server and dashboard fails loudly instead of rendering undefined.
+ * Response bodies of the routes the dashboard reads that the server types only in TypeScript; the
+ * dashboard validates with them, so a drift between the two fails loudly instead of rendering undefined.
  */
 
 /** `GET /api/ingest/status` (server/src/ingest/pipeline.ts `IngestStatus`). */
@@ -40,12 +40,17 @@ const Figure = z.object({
   n: z.number(),
 })
 
+const EvidenceExample = z.object({
+  eventId: z.string(),
+  excerpt: z.string(),
+  value: z.number().nullable().optional(),
+})
+
 /**
- * Incident evidence (server/src/alerts/evidence.ts `collectEvidence`). Stored as JSON per incident and
- * shaped by the rule kind, so every field is optional here and the page shows what is present.
+ * Incident evidence (server/src/alerts/evidence.ts `collectEvidence`), stored as JSON per incident.
+ * Fields stay optional: evidence written by older versions lacks some, and the page shows what is present.
  */
-export const AlertEvidence = z.looseObject({
-  kind: z.string().optional(),
+const EvidenceBase = z.looseObject({
   metric: z.string().optional(),
   summary: z.string().optional(),
   value: z.number().nullable().optional(),
@@ -74,11 +79,26 @@ export const AlertEvidence = z.looseObject({
     })
     .nullable()
     .optional(),
-  examples: z
-    .array(z.object({ eventId: z.string(), excerpt: z.string(), value: z.number().nullable().optional() }))
-    .optional(),
+  examples: z.array(EvidenceExample).optional(),
   errors: z.array(z.string()).optional(),
 })
+
+/** One evidence shape per rule kind; a no-data alert has no slice and no examples to show. */
+export const AlertEvidence = z.union([
+  z.discriminatedUnion('kind', [
+    EvidenceBase.extend({ kind: z.literal('threshold') }),
+    EvidenceBase.extend({ kind: z.literal('change') }),
+    EvidenceBase.extend({ kind: z.literal('drift') }),
+    EvidenceBase.extend({ kind: z.literal('tradeoff') }),
+    EvidenceBase.extend({ kind: z.literal('burn_rate') }),
+    EvidenceBase.extend({
+      kind: z.literal('no_data'),
+      slice: z.null().optional(),
+      examples: z.array(EvidenceExample).max(0).optional(),
+    }),
+  ]),
+  EvidenceBase.extend({ kind: z.undefined().optional() }),
+])
 export type AlertEvidence = z.infer<typeof AlertEvidence>
 
 /** `GET /api/alerts` item (server/src/alerts/incidents.ts `toItem`). */
