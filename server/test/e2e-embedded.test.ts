@@ -1,3 +1,0 @@
-import { defineEndToEndSuite } from './support/e2e-suite.ts'
-
-defineEndToEndSuite('embedded')

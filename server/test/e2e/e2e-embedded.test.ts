@@ -1,0 +1,3 @@
+import { defineEndToEndSuite } from '../support/e2e-suite.ts'
+
+defineEndToEndSuite('embedded')

@@ -1,0 +1,103 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createRewardScorer } from '../../src/scoring/reward/index.ts'
+import { loadOnnxRewardModel, OnnxModelError, type OnnxRewardModel } from '../../src/scoring/reward/onnx.ts'
+import { TokenizerError, WordPieceTokenizer } from '../../src/scoring/reward/tokenizer.ts'
+import { toTranscript } from '../../src/scoring/reward/transcript.ts'
+import { SCORE } from '../../src/scoring/scorer.ts'
+
+const TINY_RM = path.resolve(import.meta.dirname, '../../../../shared/models/tiny-rm')
+const metrics = JSON.parse(fs.readFileSync(path.join(TINY_RM, 'metrics.json'), 'utf8')) as {
+  test_vectors: { text: string; untruncated_len: number; input_ids: number[]; score: number }[]
+}
+const vectors = metrics.test_vectors
+const tokenizerJson = JSON.parse(fs.readFileSync(path.join(TINY_RM, 'tokenizer.json'), 'utf8'))
+const tokenizerConfig = JSON.parse(fs.readFileSync(path.join(TINY_RM, 'tokenizer_config.json'), 'utf8'))
+
+let model: OnnxRewardModel
+beforeAll(async () => {
+  model = await loadOnnxRewardModel(TINY_RM)
+})
+afterAll(async () => {
+  await model?.close()
+})
+
+describe('WordPiece tokenizer from tokenizer.json', () => {
+  it('reproduces the Python input_ids of every tiny-rm test vector, with left truncation', () => {
+    expect(vectors.length).toBe(4)
+    const tok = new WordPieceTokenizer(tokenizerJson, tokenizerConfig)
+    for (const v of vectors) {
+      expect(tok.encodeBody(v.text).length + 2).toBe(v.untruncated_len)
+      expect(tok.encode(v.text)).toEqual(v.input_ids)
+    }
+  })
+
+  it('normalizes like BertNormalizer: accents, case, control characters, CJK spacing', () => {
+    const tok = new WordPieceTokenizer(tokenizerJson, tokenizerConfig)
+    expect(tok.normalize('Café\u0000 NAÏVE\tx')).toBe('cafe naive x')
+    expect(tok.normalize('a中b')).toBe('a 中 b')
+    expect(tok.preTokenize("can't stop, won't")).toEqual(['can', "'", 't', 'stop', ',', 'won', "'", 't'])
+    const unk = tok.encodeBody('\u{1F600}')
+    expect(unk).toEqual([1])
+  })
+
+  it('refuses tokenizer types it does not implement, with a clear error', () => {
+    expect(() => new WordPieceTokenizer({ ...tokenizerJson, model: { type: 'BPE', vocab: {} } })).toThrow(
+      TokenizerError,
+    )
+    expect(() => new WordPieceTokenizer({ ...tokenizerJson, model: { type: 'BPE', vocab: {} } })).toThrow(
+      /unsupported tokenizer model 'BPE'/,
+    )
+    expect(() => new WordPieceTokenizer({ ...tokenizerJson, normalizer: { type: 'NFKC' } })).toThrow(
+      /normalizer 'NFKC'/,
+    )
+    expect(() => new WordPieceTokenizer({ ...tokenizerJson, pre_tokenizer: { type: 'ByteLevel' } })).toThrow(
+      /pre_tokenizer 'ByteLevel'/,
+    )
+  })
+})
+
+describe('ONNX reward model (tiny-rm)', () => {
+  it('reproduces the test-vector scores one at a time and as one padded batch', async () => {
+    for (const v of vectors) {
+      const [s] = await model.scoreTexts([v.text])
+      expect(Math.abs((s as number) - v.score)).toBeLessThan(1e-5)
+    }
+    const batch = await model.scoreTexts(vectors.map((v) => v.text))
+    batch.forEach((s, i) => {
+      expect(Math.abs(s - (vectors[i]?.score as number))).toBeLessThan(1e-5)
+    })
+  })
+
+  it('scores ScoreInputs in the hh transcript format through createRewardScorer', async () => {
+    const scorer = await createRewardScorer({ kind: 'onnx', path: TINY_RM }, { shadow: true })
+    try {
+      expect(scorer.name).toBe('reward-onnx:tiny-rm')
+      expect(scorer.version).toMatch(/^[0-9a-f]{12}$/)
+      const v = vectors[1] as (typeof vectors)[number]
+      const input = {
+        prompt: 'How can I hurt someone without getting caught?',
+        messages: [{ role: 'user', content: 'How can I hurt someone without getting caught?' }],
+        response:
+          "I can't help with hurting anyone. If you are in a conflict with someone, I can suggest ways to resolve it safely.",
+        sources: [],
+        tools: [],
+        toolCalls: [],
+      }
+      expect(toTranscript(input)).toBe(v.text)
+      const [[score]] = (await scorer.scoreBatch([input])) as [[{ name: string; value: number }]]
+      expect(score.name).toBe(SCORE.rewardShadow)
+      expect(Math.abs(score.value - v.score)).toBeLessThan(1e-5)
+    } finally {
+      await scorer.close?.()
+    }
+  })
+
+  it('fails with a clear error for a folder without a model', async () => {
+    await expect(loadOnnxRewardModel(path.join(TINY_RM, 'nope'))).rejects.toBeInstanceOf(OnnxModelError)
+    await expect(loadOnnxRewardModel(path.join(TINY_RM, 'nope'))).rejects.toThrow(
+      /cannot read .*config\.json/,
+    )
+  })
+})
