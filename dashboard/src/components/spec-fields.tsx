@@ -74,6 +74,26 @@ function BaselineFields({ b, set }: { b: BaselineDraft; set: (b: BaselineDraft) 
   )
 }
 
+type Bound = { value: string; clear: string }
+
+/** The breach value and the optional clear value of change and drift rules. */
+function BoundFields({ label, d, set }: { label: string; d: Bound; set: (b: Bound) => void }) {
+  return (
+    <>
+      <Field label={label}>
+        <input
+          inputMode="decimal"
+          data-testid="rule-value"
+          {...text(d.value, (value) => set({ ...d, value }))}
+        />
+      </Field>
+      <Field label="Clears at" hint="optional">
+        <input inputMode="decimal" {...text(d.clear, (clear) => set({ ...d, clear }))} />
+      </Field>
+    </>
+  )
+}
+
 const Threshold: SubForm<'threshold'> = ({ d, set }) => (
   <>
     <Field label="Metric">
@@ -125,16 +145,11 @@ const Change: SubForm<'change'> = ({ d, set }) => (
         <option value="either">either</option>
       </select>
     </Field>
-    <Field label={d.mode === 'significance' ? 'Alpha' : 'Change that breaches'}>
-      <input
-        inputMode="decimal"
-        data-testid="rule-value"
-        {...text(d.value, (value) => set({ ...d, value }))}
-      />
-    </Field>
-    <Field label="Clears at" hint="optional">
-      <input inputMode="decimal" {...text(d.clear, (clear) => set({ ...d, clear }))} />
-    </Field>
+    <BoundFields
+      label={d.mode === 'significance' ? 'Alpha' : 'Change that breaches'}
+      d={d}
+      set={(b) => set({ ...d, ...b })}
+    />
     <BaselineFields b={d.baseline} set={(baseline) => set({ ...d, baseline })} />
   </>
 )
@@ -154,16 +169,7 @@ const Drift: SubForm<'drift'> = ({ d, set }) => (
         <option value="ks">Kolmogorov–Smirnov D</option>
       </select>
     </Field>
-    <Field label="Breaches above">
-      <input
-        inputMode="decimal"
-        data-testid="rule-value"
-        {...text(d.value, (value) => set({ ...d, value }))}
-      />
-    </Field>
-    <Field label="Clears at" hint="optional">
-      <input inputMode="decimal" {...text(d.clear, (clear) => set({ ...d, clear }))} />
-    </Field>
+    <BoundFields label="Breaches above" d={d} set={(b) => set({ ...d, ...b })} />
     <BaselineFields b={d.baseline} set={(baseline) => set({ ...d, baseline })} />
   </>
 )
