@@ -1,13 +1,12 @@
 import type { ProjectSettings } from '@leash/shared'
 import type { ExchangeRecord } from '../exchange/record.ts'
 import type { Logger } from '../log.ts'
+import { BUILTIN_REWARD, loadBuiltins, mainThreadScorers } from './registry.ts'
 import { scoreExchanges } from './run.ts'
 import type { ScoreRow, Scorer } from './scorer.ts'
 import { BUILTIN_SCORER_NAMES } from './workers/catalog.ts'
-import { ScorerPool, type ScorerPoolOptions } from './workers/pool.ts'
+import type { ScorerPoolOptions } from './workers/pool.ts'
 
-/** Name of the built-in reward model's scorer (see reward/index.ts). */
-const BUILTIN_REWARD = 'reward-builtin'
 /** A reward model that failed to load is retried after this long, not on every batch. */
 const RETRY_FAILED_MS = 60_000
 
@@ -35,16 +34,11 @@ interface Extras {
  * model, or a shadow, gets those on the main thread, loaded once per distinct configuration.
  */
 export async function createProjectScoring(opts: ProjectScoringOptions): Promise<ProjectScoring> {
-  const names = [...BUILTIN_SCORER_NAMES, BUILTIN_REWARD] as const
-  let pool: ScorerPool | null = null
-  let builtins: Scorer[]
-  if (opts.pool === false) {
-    const { builtinScorers } = await import('./registry.ts')
-    builtins = await builtinScorers([...names])
-  } else {
-    pool = await ScorerPool.create({ ...opts.pool, scorers: [...names], log: opts.log })
-    builtins = pool.scorers
-  }
+  const loaded = await loadBuiltins([...BUILTIN_SCORER_NAMES, BUILTIN_REWARD], {
+    pool: opts.pool,
+    log: opts.log,
+  })
+  const builtins = loaded.scorers
   const extras = new Map<string, Extras>()
 
   async function extrasFor(scoring: ProjectSettings['scoring']): Promise<Scorer[]> {
@@ -55,10 +49,7 @@ export async function createProjectScoring(opts: ProjectScoringOptions): Promise
       return cached.scorers
     const entry: Extras = { scorers: [], failedAt: null }
     try {
-      const { createRewardScorer } = await import('./reward/index.ts')
-      if (scoring.reward.kind !== 'builtin') entry.scorers.push(await createRewardScorer(scoring.reward))
-      if (scoring.shadowReward)
-        entry.scorers.push(await createRewardScorer(scoring.shadowReward, { shadow: true }))
+      await mainThreadScorers(scoring, entry.scorers)
     } catch (err) {
       entry.failedAt = Date.now()
       opts.log('error', 'the project reward model could not be loaded; its scores are skipped', {
@@ -94,7 +85,7 @@ export async function createProjectScoring(opts: ProjectScoringOptions): Promise
       return rows
     },
     async close() {
-      await pool?.close()
+      await loaded.close()
       const all = [...extras.values()].flatMap((e) => e.scorers)
       await Promise.allSettled(all.map((s) => s.close?.()))
     },

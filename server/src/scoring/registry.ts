@@ -35,12 +35,29 @@ export async function builtinScorers(
   return Promise.all(names.map(loadBuiltinScorerOrFailing))
 }
 
-/** The project's reward model and its optional shadow, as configured in its settings. */
-export async function createProjectScorers(settings: Pick<ProjectSettings, 'scoring'>): Promise<Scorer[]> {
+/** The built-in reward model's scorer (see reward/index.ts). */
+export const BUILTIN_REWARD: BuiltinScorerName = 'reward-builtin'
+
+/** The built-in scorers a project runs: all of them, and the built-in reward model when it chose it. */
+export function builtinNamesFor(scoring: ProjectSettings['scoring']): BuiltinScorerName[] {
+  const names: BuiltinScorerName[] = [...BUILTIN_SCORER_NAMES]
+  if (scoring.reward.kind === 'builtin') names.push(BUILTIN_REWARD)
+  return names
+}
+
+/**
+ * The project's ONNX or remote reward model and its optional shadow, for the main thread, pushed onto
+ * `out` as each loads (so a failing shadow leaves the reward model there for the caller).
+ */
+export async function mainThreadScorers(
+  scoring: ProjectSettings['scoring'],
+  out: Scorer[] = [],
+): Promise<Scorer[]> {
+  const { reward, shadowReward } = scoring
+  if (reward.kind === 'builtin' && !shadowReward) return out
   const { createRewardScorer } = await rewardModule()
-  const out = [await createRewardScorer(settings.scoring.reward)]
-  if (settings.scoring.shadowReward)
-    out.push(await createRewardScorer(settings.scoring.shadowReward, { shadow: true }))
+  if (reward.kind !== 'builtin') out.push(await createRewardScorer(reward))
+  if (shadowReward) out.push(await createRewardScorer(shadowReward, { shadow: true }))
   return out
 }
 
@@ -56,6 +73,16 @@ export interface ScorerSetOptions {
   log?: Logger
 }
 
+/** Built-in scorers in a worker pool, or on this thread when `pool` is false. */
+export async function loadBuiltins(
+  names: BuiltinScorerName[],
+  opts: ScorerSetOptions = {},
+): Promise<ScorerSet> {
+  if (opts.pool === false) return { scorers: await builtinScorers(names), close: async () => {} }
+  const pool = await ScorerPool.create({ ...opts.pool, scorers: names, log: opts.log })
+  return { scorers: pool.scorers, close: () => pool.close() }
+}
+
 /**
  * Everything that scores a project's exchanges: the built-in set in worker threads (including the
  * built-in reward model when the project chose it, so it runs off the main thread too) plus any
@@ -65,28 +92,14 @@ export async function createScorerSet(
   settings: Pick<ProjectSettings, 'scoring'>,
   opts: ScorerSetOptions = {},
 ): Promise<ScorerSet> {
-  const { reward, shadowReward } = settings.scoring
-  const builtinNames: BuiltinScorerName[] = [...BUILTIN_SCORER_NAMES]
-  if (reward.kind === 'builtin') builtinNames.push('reward-builtin')
-  const mainThread: Scorer[] = []
   const closers: (() => Promise<void>)[] = []
   try {
-    if (reward.kind !== 'builtin' || shadowReward) {
-      const { createRewardScorer } = await rewardModule()
-      if (reward.kind !== 'builtin') mainThread.push(await createRewardScorer(reward))
-      if (shadowReward) mainThread.push(await createRewardScorer(shadowReward, { shadow: true }))
-    }
+    const mainThread = await mainThreadScorers(settings.scoring)
     for (const s of mainThread) if (s.close) closers.push(() => (s.close as () => Promise<void>)())
-    let builtins: Scorer[]
-    if (opts.pool === false) {
-      builtins = await builtinScorers(builtinNames)
-    } else {
-      const pool = await ScorerPool.create({ ...opts.pool, scorers: builtinNames, log: opts.log })
-      closers.push(() => pool.close())
-      builtins = pool.scorers
-    }
+    const builtins = await loadBuiltins(builtinNamesFor(settings.scoring), opts)
+    closers.push(builtins.close)
     return {
-      scorers: [...builtins, ...mainThread],
+      scorers: [...builtins.scorers, ...mainThread],
       close: async () => {
         await Promise.allSettled(closers.map((c) => c()))
       },
