@@ -2,18 +2,12 @@ import { randomUUID } from 'node:crypto'
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { FeedbackAccepted, FeedbackInput } from '@leash/shared'
 import { z } from 'zod'
+import { uuidV7Millis } from '../core/uuid.ts'
 import { defineInsert, defineQuery } from '../db/clickhouse/query.ts'
 import { LeashError } from '../errors.ts'
 import { normalizedEditDistance } from './edit-distance.ts'
 
 const DAY_MS = 86_400_000
-
-/** Epoch ms embedded in a UUIDv7 (the gateway's event ids); null for other versions. */
-export function uuidV7Time(id: string): number | null {
-  const hex = id.replace(/-/g, '')
-  if (hex.length !== 32 || hex[12] !== '7') return null
-  return Number.parseInt(hex.slice(0, 12), 16)
-}
 
 const EventRow = z.object({
   time_ms: z.coerce.number(),
@@ -79,7 +73,7 @@ export async function recordFeedback({
   ctx: { ch: ClickHouseClient }
   input: { projectId: string; feedback: FeedbackInput; now?: number }
 }): Promise<FeedbackAccepted> {
-  const t = uuidV7Time(input.eventId)
+  const t = uuidV7Millis(input.eventId)
   const bounds = t === null ? {} : { fromMs: t - DAY_MS, toMs: t + DAY_MS }
   const event = (await feedbackEvent(ch)({ projectId, eventId: input.eventId, ...bounds }))[0]
   if (!event) throw new LeashError('not_found', `no exchange ${input.eventId} in this project`)

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { uuidV7Millis as uuidV7Time } from '../../src/core/uuid.ts'
 import { insertExchanges } from '../../src/db/clickhouse/index.ts'
 import { levenshtein, normalizedEditDistance } from '../../src/feedback/edit-distance.ts'
-import { uuidV7Time } from '../../src/feedback/service.ts'
 import { queryMetricWindow } from '../../src/metrics/query.ts'
 import { api, PROJECT_KEY, startTestLeash, type TestLeash } from '../support/leash.ts'
 

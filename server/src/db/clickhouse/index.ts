@@ -2,7 +2,7 @@ export type { ClickHouseClient, ClickHouseOptions } from './client.ts'
 export { createClickHouse, describeClickHouse, embeddedPath } from './client.ts'
 export type { MigrationFile } from './migrate.ts'
 export { MigrationError, migrateClickHouse, readMigrations, splitStatements } from './migrate.ts'
-export { GetExchangeParams, getExchange, uuidV7Millis } from './queries/get-exchange.ts'
+export { GetExchangeParams, getExchange } from './queries/get-exchange.ts'
 export type { InsertOptions } from './queries/insert-exchanges.ts'
 export {
   DEFAULT_RETENTION_DAYS,

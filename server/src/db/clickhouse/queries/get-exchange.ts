@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { ExchangeDetail } from '@leash/shared'
 import { z } from 'zod'
+import { uuidV7Millis } from '../../../core/uuid.ts'
 import { defineQuery } from '../query.ts'
 import { ExchangeRowDb, toExchangeItem } from './list-exchanges.ts'
 
@@ -78,13 +79,6 @@ const exchangeScorers = defineQuery({
   row: ScorerRowDb,
   sql: SCORES_SQL,
 })
-
-/** Milliseconds in the first 48 bits of a UUIDv7, or null when the id is not version 7. */
-export function uuidV7Millis(id: string): number | null {
-  const hex = id.replace(/-/g, '').toLowerCase()
-  if (!/^[0-9a-f]{32}$/.test(hex) || hex[12] !== '7') return null
-  return Number.parseInt(hex.slice(0, 12), 16)
-}
 
 function parseJson(text: string): unknown {
   if (text === '') return undefined
