@@ -1,9 +1,24 @@
 import { z } from 'zod'
+import { AlertRule } from './alerts.ts'
+import { Project } from './api.ts'
+import { ProjectSettings } from './settings.ts'
 
 /**
  * Response bodies of the routes the dashboard reads that the server types only in TypeScript; the
  * dashboard validates with them, so a drift between the two fails loudly instead of rendering undefined.
  */
+
+/** `GET /api/projects`. */
+export const ProjectList = z.object({ items: z.array(Project) })
+export type ProjectList = z.infer<typeof ProjectList>
+
+/** `GET|PUT /api/projects/:project/settings`. */
+export const SettingsResponse = z.object({ projectId: z.string(), settings: ProjectSettings })
+export type SettingsResponse = z.infer<typeof SettingsResponse>
+
+/** `GET /api/alert-rules` (each rule also carries its instances, not read by the dashboard). */
+export const AlertRuleList = z.object({ items: z.array(AlertRule) })
+export type AlertRuleList = z.infer<typeof AlertRuleList>
 
 /** `GET /api/ingest/status` (server/src/ingest/pipeline.ts `IngestStatus`). */
 export const IngestStatusBody = z.object({

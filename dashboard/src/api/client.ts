@@ -1,9 +1,10 @@
 import type { AppType } from '@leash/server/api'
-import type { AlertItem, AlertRuleInput, Channel, SnoozeInput } from '@leash/shared'
+import type { AlertItem, AlertRuleInput, Channel, Project, SnoozeInput } from '@leash/shared'
 import {
   AlertDetail,
   AlertList,
   AlertRule,
+  AlertRuleList,
   ChannelList,
   Deliveries,
   Dimension,
@@ -12,20 +13,18 @@ import {
   Me,
   MetricCatalogResponse,
   MetricSeriesResponse,
-  Project,
-  ProjectSettings,
+  ProjectList,
+  SettingsResponse,
   TimeSeries,
   WeeklyReportBody,
 } from '@leash/shared'
 import { hc } from 'hono/client'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { toApiError } from './api-error.ts'
 
 export { ApiError, errorMessage, isUnauthorized } from './api-error.ts'
 
 const api = hc<AppType>('/', { init: { credentials: 'same-origin' } })
-
-const ProjectsList = z.object({ items: z.array(Project) })
 
 /**
  * `hc` types the request (path, query, body); the body is still validated with the shared zod schema,
@@ -55,7 +54,7 @@ export function me(): Promise<Me> {
 }
 
 export async function listProjects(): Promise<Project[]> {
-  const body = await read(api.api.projects.$get(), ProjectsList)
+  const body = await read(api.api.projects.$get(), ProjectList)
   return body.items
 }
 
@@ -91,9 +90,6 @@ export function overview(params: OverviewParams): Promise<TimeSeries> {
   }
   return read(api.api.metrics.overview.$get({ query }), TimeSeries)
 }
-
-const SettingsResponse = z.object({ projectId: z.string(), settings: ProjectSettings })
-export type SettingsResponse = z.infer<typeof SettingsResponse>
 
 export function getSettings(project: string): Promise<SettingsResponse> {
   return read(api.api.projects[':project'].settings.$get({ param: { project } }), SettingsResponse)
@@ -153,7 +149,6 @@ export function metricSeries(p: SeriesParams): Promise<MetricSeriesResponse> {
   return read(api.api.metrics.series.$get({ query }), MetricSeriesResponse)
 }
 
-const RuleList = z.object({ items: z.array(AlertRule) })
 const projectQuery = (project: string) => ({ query: project ? { project } : {} })
 
 export type AlertStateFilter = 'firing' | 'acknowledged' | 'resolved'
@@ -188,7 +183,7 @@ export function snoozeAlert(project: string, id: string, input: SnoozeInput): Pr
 }
 
 export async function listRules(project: string): Promise<AlertRule[]> {
-  const body = await read(api.api['alert-rules'].$get(projectQuery(project)), RuleList)
+  const body = await read(api.api['alert-rules'].$get(projectQuery(project)), AlertRuleList)
   return body.items
 }
 
