@@ -46,7 +46,7 @@ export function createApi(ctx: ApiContext) {
       '/auth/login',
       zValidator('json', LoginInput, (r) => invalid(r)),
       async (c) => {
-        const result = await login(ctx.db, c.req.valid('json'))
+        const result = await login({ ctx, input: c.req.valid('json') })
         if (!result) throw new LeashError('unauthorized', 'wrong email or password')
         setCookie(c, SESSION_COOKIE, result.token, {
           httpOnly: true,
@@ -61,7 +61,7 @@ export function createApi(ctx: ApiContext) {
     )
     .post('/auth/logout', async (c) => {
       const token = getCookie(c, SESSION_COOKIE)
-      if (token) await logout(ctx.db, token)
+      if (token) await logout({ ctx, input: { token } })
       deleteCookie(c, SESSION_COOKIE, { path: '/' })
       return c.body(null, 204)
     })
@@ -76,7 +76,9 @@ export function createApi(ctx: ApiContext) {
       const { userId, email, role } = c.get('principal')
       return c.json({ id: userId, email, role }, 200)
     })
-    .get('/projects', async (c) => c.json({ items: await listProjects(ctx, c.get('principal')) }, 200))
+    .get('/projects', async (c) =>
+      c.json({ items: await listProjects({ ctx, input: { principal: c.get('principal') } }) }, 200),
+    )
     .get(
       '/exchanges',
       zValidator('query', ExchangesQuery, (r) => invalid(r)),

@@ -18,7 +18,7 @@ export function projectScope(ctx: ApiContext, from: ProjectRef = 'query'): Middl
           ? c.req.param('project')
           : // The json validator ran before this middleware; its output is not typed at this point.
             (c.req.valid as (target: 'json') => { project?: string })('json').project
-    c.set('projectId', await resolveProject(ctx, c.get('principal'), ref))
+    c.set('projectId', await resolveProject({ ctx, input: { principal: c.get('principal'), ref } }))
     await next()
   }
 }

@@ -12,10 +12,13 @@ export interface Principal {
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000
 
-export async function login(
-  db: Db,
-  input: { email: string; password: string },
-): Promise<{ token: string; principal: Principal } | null> {
+export async function login({
+  ctx: { db },
+  input,
+}: {
+  ctx: { db: Db }
+  input: { email: string; password: string }
+}): Promise<{ token: string; principal: Principal } | null> {
   const [user] = await db
     .select()
     .from(users)
@@ -29,7 +32,14 @@ export async function login(
   return { token, principal: { userId: user.id, email: user.email, role: user.role, via: 'session' } }
 }
 
-export async function logout(db: Db, token: string): Promise<void> {
+export async function logout({
+  ctx: { db },
+  input,
+}: {
+  ctx: { db: Db }
+  input: { token: string }
+}): Promise<void> {
+  const { token } = input
   await db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)))
 }
 

@@ -6,7 +6,13 @@ import { LeashError } from '../errors.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-export async function listProjects({ db }: { db: Db }, principal: Principal): Promise<Project[]> {
+export async function listProjects({
+  ctx: { db },
+  input: { principal },
+}: {
+  ctx: { db: Db }
+  input: { principal: Principal }
+}): Promise<Project[]> {
   if (principal.role !== 'admin') return []
   const rows = await db.select().from(projects).orderBy(asc(projects.createdAt))
   return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, createdAt: r.createdAt.toISOString() }))
@@ -16,11 +22,13 @@ export async function listProjects({ db }: { db: Db }, principal: Principal): Pr
  * Resolves the project a request is about (by id or slug; default: the oldest project) and checks
  * that the principal may see it. Members have no project grants yet, so they see none.
  */
-export async function resolveProject(
-  { db }: { db: Db },
-  principal: Principal,
-  ref: string | undefined,
-): Promise<string> {
+export async function resolveProject({
+  ctx: { db },
+  input: { principal, ref },
+}: {
+  ctx: { db: Db }
+  input: { principal: Principal; ref: string | undefined }
+}): Promise<string> {
   if (principal.role !== 'admin') throw new LeashError('forbidden', 'no access to any project')
   const where = ref ? (UUID.test(ref) ? eq(projects.id, ref) : eq(projects.slug, ref)) : undefined
   const [row] = await db
