@@ -85,15 +85,20 @@ export const MetricSeriesParams = z
   .refine((q) => q.from === undefined || q.to === undefined || q.to > q.from, '`from` must be before `to`')
 export type MetricSeriesParams = z.infer<typeof MetricSeriesParams>
 
-export const MetricPoint = z.object({
-  /** Bucket start, epoch ms. */
-  t: z.number(),
+/** One metric value with its 95% interval and the samples behind it. */
+export const MetricFigure = z.object({
   n: z.number(),
   /** null = insufficient data (n below the metric's minimum), never zero. */
   value: z.number().nullable(),
   lo: z.number().nullable(),
   hi: z.number().nullable(),
   insufficient: z.boolean(),
+})
+export type MetricFigure = z.infer<typeof MetricFigure>
+
+export const MetricPoint = MetricFigure.extend({
+  /** Bucket start, epoch ms. */
+  t: z.number(),
 })
 export type MetricPoint = z.infer<typeof MetricPoint>
 

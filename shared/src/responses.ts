@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { AlertRule } from './alerts.ts'
 import { Project } from './api.ts'
+import { MetricFigure } from './metrics.ts'
 import { ProjectSettings } from './settings.ts'
 
 /**
@@ -191,14 +192,7 @@ export const Deliveries = z.object({
 })
 export type Deliveries = z.infer<typeof Deliveries>
 
-const MetricValueBody = z.object({
-  labels: z.record(z.string(), z.string()),
-  n: z.number(),
-  value: z.number().nullable(),
-  lo: z.number().nullable(),
-  hi: z.number().nullable(),
-  insufficient: z.boolean(),
-})
+const MetricValueBody = MetricFigure.extend({ labels: z.record(z.string(), z.string()) })
 export type MetricValueBody = z.infer<typeof MetricValueBody>
 
 const Comparison = z.object({
