@@ -14,8 +14,6 @@ import type {
   MetricWindowQuery,
 } from './types.ts'
 
-const WindowInput = WindowQuery
-
 const num = z
   .union([z.number(), z.string()])
   .nullable()
@@ -122,7 +120,7 @@ function labelsOf(row: StatRow, groupBy: string[]): Record<string, string> {
   return labels
 }
 
-// The shape is checked where it is built (WindowInput, the catalog); the SQL comes from whitelisted pieces.
+// The shape is checked where it is built (WindowQuery, the catalog); the SQL comes from whitelisted pieces.
 const metricStats = defineQuery({
   name: 'metric_stats',
   params: z.custom<MetricShape>(),
@@ -134,7 +132,7 @@ function runStats(ch: ClickHouseClient, shape: MetricShape): Promise<StatRow[]> 
   return metricStats(ch)(shape)
 }
 
-function shapeOf(q: z.infer<typeof WindowInput>, m: CatalogMetric, stepMs?: number): MetricShape {
+function shapeOf(q: WindowQuery, m: CatalogMetric, stepMs?: number): MetricShape {
   return {
     metric: m,
     projectId: q.projectId,
@@ -146,8 +144,8 @@ function shapeOf(q: z.infer<typeof WindowInput>, m: CatalogMetric, stepMs?: numb
   }
 }
 
-export function parseWindow(q: MetricWindowQuery): z.infer<typeof WindowInput> {
-  const r = WindowInput.safeParse(q)
+export function parseWindow(q: MetricWindowQuery): WindowQuery {
+  const r = WindowQuery.safeParse(q)
   if (!r.success) throw new LeashError('bad_request', r.error.issues[0]?.message ?? 'invalid metric query')
   return r.data
 }
@@ -171,7 +169,7 @@ export async function storedMetricWindow(
 }
 
 export interface SeriesPlan {
-  q: z.infer<typeof WindowInput>
+  q: WindowQuery
   m: CatalogMetric
   stepMs: number
   first: number
