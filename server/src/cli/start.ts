@@ -32,12 +32,23 @@ export async function startCommand(config: Config, log: Logger): Promise<void> {
 
   let stopping = false
   const stop = async (signal: string) => {
-    if (stopping) return
+    if (stopping) {
+      log('warn', `${signal} again: exiting at once`)
+      process.exit(1)
+    }
     stopping = true
-    log('info', `${signal}: shutting down (flushing recorded exchanges)`)
-    const force = setTimeout(() => process.exit(1), 15_000)
+    log(
+      'info',
+      `${signal}: shutting down; calls in flight get up to ${config.shutdownGraceMs} ms, then the spool is flushed (send the signal again to exit at once)`,
+    )
+    // Past the grace, the pipeline gets its own 10 s to deliver and 5 s to close the files.
+    const force = setTimeout(() => {
+      log('error', 'shutdown took too long; exiting')
+      process.exit(1)
+    }, config.shutdownGraceMs + 20_000)
     force.unref()
-    await leash.close()
+    await leash.close(config.shutdownGraceMs)
+    log('info', 'shut down cleanly')
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))
