@@ -56,7 +56,10 @@ function onData(this: WithReader, chunk: Buffer): void {
 
 function onEnd(this: WithReader): void {
   const r = this[READER] as Reader
-  if (r.over) return r.settle(tooLarge(r.limit), EMPTY)
+  if (r.over) {
+    r.settle(tooLarge(r.limit), EMPTY)
+    return
+  }
   const c = r.chunks
   r.settle(null, c.length === 1 ? (c[0] as Buffer) : c.length === 0 ? EMPTY : Buffer.concat(c, r.size))
 }
