@@ -306,7 +306,8 @@ function onUpClose(this: WithCall<IncomingMessage>): void {
   }
   const u = call.upstream as Upstream
   const why = call.timedOut ? `went idle for ${u.timeoutMs} ms` : 'closed the connection'
-  call.note('stream_error', call.status, `upstream ${u.name} ${why} mid-response`)
+  const cut = call.sse ? 'the stream was ended with what had arrived' : "the caller's connection was reset"
+  call.note('stream_error', call.status, `upstream ${u.name} ${why} mid-response; ${cut}`)
   // A cut event stream ends cleanly with what arrived; a cut JSON body must not look complete.
   const res = call.res
   const rest = call.stripper?.flush()
