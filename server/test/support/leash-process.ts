@@ -78,3 +78,37 @@ export async function startLeashProcess(opts: {
   })
   return { child, url, dataDir, log: () => stderr, exited, gone: () => done }
 }
+
+/**
+ * Starts Leash once more on `dataDir` so it delivers what its spool kept, stops it cleanly, and
+ * returns how many rows each event id has in the embedded ClickHouse.
+ */
+export async function storedRows(dataDir: string, env: Record<string, string>): Promise<Map<string, number>> {
+  const leash = await startLeashProcess({ env, dataDir })
+  const until = Date.now() + 60_000
+  for (;;) {
+    const res = await fetch(`${leash.url}/api/ingest/status`, {
+      headers: { authorization: `Bearer ${CHILD_ADMIN_TOKEN}` },
+    })
+    const s = (await res.json()) as { spool: { records: number } }
+    if (s.spool.records === 0) break
+    if (Date.now() > until) throw new Error(`spool not drained: ${JSON.stringify(s)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  leash.child.kill('SIGTERM')
+  const exit = await leash.exited
+  if (exit.code !== 0)
+    throw new Error(`leash exited with ${exit.code ?? exit.signal}:\n${leash.log().slice(-2000)}`)
+  const { createClickHouse } = await import('../../src/db/clickhouse/index.ts')
+  const ch = createClickHouse({ dataDir })
+  try {
+    const rs = await ch.query({
+      query: 'SELECT toString(event_id) AS id, count() AS n FROM raw_responses_v1 GROUP BY id',
+      format: 'JSONEachRow',
+    })
+    const rows = (await rs.json()) as Array<{ id: string; n: string }>
+    return new Map(rows.map((r) => [r.id, Number(r.n)]))
+  } finally {
+    await ch.close()
+  }
+}
