@@ -10,7 +10,7 @@ import { exchange } from './support/ingest-fixtures.ts'
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'leash-disk-'))
 const mounted: string[] = []
 afterAll(() => {
-  for (const m of mounted) execFileSync('umount', [m])
+  for (const m of mounted) execFileSync('umount', ['-l', m])
   fs.rmSync(root, { recursive: true, force: true })
 })
 
