@@ -13,9 +13,15 @@ export class DeadLetter {
     this.file = path.join(spoolDir, 'dead-letter.jsonl')
   }
 
-  put(kind: 'exchange' | 'score', row: unknown, error: string): void {
+  /** Appends the row; false when the file could not be written (the row is then only counted and logged). */
+  put(kind: 'exchange' | 'score', row: unknown, error: string): boolean {
     this.count++
     const line = `${JSON.stringify({ at: new Date().toISOString(), kind, error, row })}\n`
-    fs.appendFileSync(this.file, line)
+    try {
+      fs.appendFileSync(this.file, line)
+      return true
+    } catch {
+      return false
+    }
   }
 }

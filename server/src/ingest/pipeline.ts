@@ -145,13 +145,13 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     },
     onPoison(what, row, e) {
       const kind = what === 'inserting scores' ? 'score' : 'exchange'
-      deadLetter.put(kind, row, e.message)
+      const kept = deadLetter.put(kind, row, e.message)
       if (kind === 'exchange') deadLetterIds.push(String((row as { eventId?: string }).eventId))
       log('error', 'ingest: a row ClickHouse refused twice on its own moved to the dead-letter file', {
         kind,
         eventId: (row as { eventId?: string }).eventId,
         error: e.message,
-        file: deadLetter.file,
+        file: kept ? deadLetter.file : 'NOT WRITTEN (the dead-letter file could not be written)',
         deadLettered: deadLetter.count,
       })
     },

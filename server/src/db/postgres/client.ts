@@ -30,7 +30,13 @@ export const POSTGRES_MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../
 export async function openPostgres(opts: { url?: string; dataDir: string }): Promise<Postgres> {
   if (opts.url) {
     // A short connect timeout: while the server is away, callers hear so in seconds, not after a hang.
-    const sql = postgres(opts.url, { max: 10, onnotice: () => {}, connect_timeout: 3 })
+    // Reconnect within a second (the driver's default backoff grows to 20 s), so service resumes fast.
+    const sql = postgres(opts.url, {
+      max: 10,
+      onnotice: () => {},
+      connect_timeout: 3,
+      backoff: (retries: number) => Math.min(0.1 * retries, 1),
+    })
     const db = drizzlePostgres(sql, { schema })
     const u = new URL(opts.url)
     return {
