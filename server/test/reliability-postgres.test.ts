@@ -98,6 +98,14 @@ describe.skipIf(!bin)('PostgreSQL outage', () => {
       expect(await call()).toContain('Hello')
     }
     expect(calls).toBeGreaterThan(10)
+    // Idle while the server goes away (no call, no API request): the process must not die either.
+    await pg.stop('fast')
+    await sleep(5_000)
+    expect(leash.gone()).toBe(false)
+    await pg.start()
+    const back = Date.now() + 20_000
+    while (Date.now() < back && (await api(leash, '/api/projects')).status !== 200) await sleep(200)
+    expect((await api(leash, '/api/projects')).status).toBe(200)
     expect(leash.log()).toMatch(/PostgreSQL .* is unreachable/)
     expect(leash.log()).toMatch(/PostgreSQL .* is reachable again/)
     leash.child.kill('SIGTERM')

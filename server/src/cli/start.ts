@@ -3,7 +3,35 @@ import type { Config } from '../config.ts'
 import { startLeash } from '../leash.ts'
 import type { Logger } from '../log.ts'
 
+/**
+ * postgres.js 3.4.9 can throw from a timer when a connection closes with a small write pending
+ * (porsager/postgres#1154, #1208; unfixed upstream). That one is logged and survived, so a PostgreSQL
+ * outage never takes the gateway down; anything else uncaught still ends the process.
+ */
+export function survivePostgresDriverBug(log: Logger): void {
+  process.on('uncaughtException', (err) => {
+    const stack = err instanceof Error ? (err.stack ?? '') : ''
+    if (
+      err instanceof TypeError &&
+      stack.includes('nextWrite') &&
+      stack.includes('postgres/src/connection')
+    ) {
+      log(
+        'error',
+        'postgres driver: write on a closed connection (known driver bug); the query fails, Leash goes on',
+        {
+          error: err.message,
+        },
+      )
+      return
+    }
+    log('error', 'uncaught exception; exiting', { error: stack || String(err) })
+    process.exit(1)
+  })
+}
+
 export async function startCommand(config: Config, log: Logger): Promise<void> {
+  if (config.databaseUrl) survivePostgresDriverBug(log)
   const leash = await startLeash(config, log)
   const lines = [
     '',
