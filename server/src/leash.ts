@@ -114,7 +114,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     log,
     secureCookies: false,
     settings,
-    ingest: pipeline,
+    ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats() }) },
     keys,
     alerts: { config: alertConfig },
     ...(health ? { postgres: health } : {}),

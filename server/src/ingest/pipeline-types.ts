@@ -79,6 +79,12 @@ export interface IngestStatus {
     lastSuccessAt: string | null
   }
   torn: number
+  /** Filled in by the process that also runs the gateway. */
+  gateway?: {
+    inflight: number
+    /** Records stored with the request kept as text because they could not be built normally. */
+    simplified: number
+  }
 }
 
 export interface Pipeline extends ExchangeSink {

@@ -77,6 +77,17 @@ export function prometheusText(s: IngestStatus): string {
     ),
     metric('ingest_errors_total', 'Failed ClickHouse inserts (retried)', 'counter', s.insert.errors),
     metric('ingest_last_success_timestamp_seconds', 'Last stored batch, unix time', 'gauge', lastSuccess),
+    ...(s.gateway
+      ? [
+          metric('gateway_inflight', 'Calls being answered', 'gauge', s.gateway.inflight),
+          metric(
+            'gateway_records_simplified_total',
+            'Records stored with the request kept as text (could not be built normally)',
+            'counter',
+            s.gateway.simplified,
+          ),
+        ]
+      : []),
   ].join('')
 }
 
