@@ -2,6 +2,24 @@ import path from 'node:path'
 import type { Config } from '../config.ts'
 import { startLeash } from '../leash.ts'
 import type { Logger } from '../log.ts'
+import { readInitialCredentials, removeInstanceFile, shellArg, writeInstanceFile } from './instance.ts'
+
+const DEFAULT_URL = 'http://127.0.0.1:8787'
+
+/**
+ * The demo-traffic command that reaches this instance from a second terminal in the repo root,
+ * where PORT and LEASH_DATA_DIR have their defaults unless the user exports them again.
+ */
+export function demoTrafficHint(config: Config, url: string): string {
+  const parts: string[] = []
+  if (config.dataDir !== path.resolve('.leash')) parts.push(`LEASH_DATA_DIR=${shellArg(config.dataDir)}`)
+  parts.push('npm run leash -- demo traffic')
+  if (url !== DEFAULT_URL) parts.push(`--base-url ${url}`)
+  if (!readInitialCredentials(config.dataDir).projectKey) {
+    parts.push(config.seed.projectKey ? '--key "$LEASH_PROJECT_KEY"' : '--key <your project key>')
+  }
+  return parts.join(' ')
+}
 
 export async function startCommand(config: Config, log: Logger): Promise<void> {
   const leash = await startLeash(config, log)
@@ -27,8 +45,9 @@ export async function startCommand(config: Config, log: Logger): Promise<void> {
       `    project key       ${created.projectKey}   (your OpenAI client's apiKey)`,
     )
   }
-  lines.push('', '  Send demo traffic:  npm run leash -- demo traffic', '')
+  lines.push('', `  Send demo traffic:  ${demoTrafficHint(config, leash.url)}`, '')
   process.stdout.write(`${lines.join('\n')}\n`)
+  writeInstanceFile(config.dataDir, { url: leash.url, pid: process.pid, startedAt: new Date().toISOString() })
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -37,6 +56,7 @@ export async function startCommand(config: Config, log: Logger): Promise<void> {
     log('info', `${signal}: shutting down (flushing recorded exchanges)`)
     const force = setTimeout(() => process.exit(1), 15_000)
     force.unref()
+    removeInstanceFile(config.dataDir)
     await leash.close()
     process.exit(0)
   }
