@@ -2,6 +2,24 @@ import path from 'node:path'
 import type { Config } from '../config.ts'
 import { startLeash } from '../leash.ts'
 import type { Logger } from '../log.ts'
+import { readInitialCredentials, removeInstanceFile, shellArg, writeInstanceFile } from './instance.ts'
+
+const DEFAULT_URL = 'http://127.0.0.1:8787'
+
+/**
+ * The demo-traffic command that reaches this instance from a second terminal in the repo root,
+ * where PORT and LEASH_DATA_DIR have their defaults unless the user exports them again.
+ */
+export function demoTrafficHint(config: Config, url: string): string {
+  const parts: string[] = []
+  if (config.dataDir !== path.resolve('.leash')) parts.push(`LEASH_DATA_DIR=${shellArg(config.dataDir)}`)
+  parts.push('npm run leash -- demo traffic')
+  if (url !== DEFAULT_URL) parts.push(`--base-url ${url}`)
+  if (!readInitialCredentials(config.dataDir).projectKey) {
+    parts.push(config.seed.projectKey ? '--key "$LEASH_PROJECT_KEY"' : '--key <your project key>')
+  }
+  return parts.join(' ')
+}
 
 /**
  * postgres.js 3.4.9 can throw from a timer when a connection closes with a small write pending
@@ -55,8 +73,9 @@ export async function startCommand(config: Config, log: Logger): Promise<void> {
       `    project key       ${created.projectKey}   (your OpenAI client's apiKey)`,
     )
   }
-  lines.push('', '  Send demo traffic:  npm run leash -- demo traffic', '')
+  lines.push('', `  Send demo traffic:  ${demoTrafficHint(config, leash.url)}`, '')
   process.stdout.write(`${lines.join('\n')}\n`)
+  writeInstanceFile(config.dataDir, { url: leash.url, pid: process.pid, startedAt: new Date().toISOString() })
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -75,6 +94,7 @@ export async function startCommand(config: Config, log: Logger): Promise<void> {
       process.exit(1)
     }, config.shutdownGraceMs + 20_000)
     force.unref()
+    removeInstanceFile(config.dataDir)
     await leash.close(config.shutdownGraceMs)
     log('info', 'shut down cleanly')
     process.exit(0)
