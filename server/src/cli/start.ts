@@ -5,6 +5,8 @@ import type { Logger } from '../log.ts'
 import { readInitialCredentials, removeInstanceFile, shellArg, writeInstanceFile } from './instance.ts'
 
 const DEFAULT_URL = 'http://127.0.0.1:8787'
+/** A signal this long after the first one ends the process at once; earlier ones are the same signal. */
+const SECOND_SIGNAL_AFTER_MS = 1_000
 
 /**
  * The demo-traffic command that reaches this instance from a second terminal in the repo root,
@@ -77,13 +79,15 @@ export async function startCommand(config: Config, log: Logger): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`)
   writeInstanceFile(config.dataDir, { url: leash.url, pid: process.pid, startedAt: new Date().toISOString() })
 
-  let stopping = false
+  let stoppingSince = 0
   const stop = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince > 0) {
+      // One Ctrl-C can arrive more than once (the process group, then npm and tsx relaying it).
+      if (Date.now() - stoppingSince < SECOND_SIGNAL_AFTER_MS) return
       log('warn', `${signal} again: exiting at once`)
       process.exit(1)
     }
-    stopping = true
+    stoppingSince = Date.now()
     log(
       'info',
       `${signal}: shutting down; calls in flight get up to ${config.shutdownGraceMs} ms, then the spool is flushed (send the signal again to exit at once)`,
