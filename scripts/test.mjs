@@ -22,7 +22,7 @@ let skipped = 0
 try {
   const r = JSON.parse(fs.readFileSync(out, 'utf8'))
   passed = r.numPassedTests
-  failed = r.numFailedTests + (r.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(r)
+  failed = r.numFailedTests + countFilesThatFailedWithoutATest(r)
   skipped = r.numPendingTests + (r.numTodoTests ?? 0)
 } catch {
   failed = Math.max(failed, 1)
@@ -32,9 +32,9 @@ if (status !== 0 && failed === 0) failed = 1
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`)
 process.exit(status)
 
-// A suite that failed to load has no failed tests; one with failed tests is counted by its tests.
-function countSuitesWithFailedTests(r) {
+// A file that failed to load (or in a hook) has no failed test: count it once; the rest by their tests.
+function countFilesThatFailedWithoutATest(r) {
   return (r.testResults ?? []).filter(
-    (s) => s.status === 'failed' && (s.assertionResults ?? []).some((a) => a.status === 'failed'),
+    (s) => s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed'),
   ).length
 }

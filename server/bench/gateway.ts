@@ -297,10 +297,6 @@ async function runLeash(upstreamPort: number, storesPort: number, dataDir: strin
     bodyLimitBytes: 10 * 1024 * 1024,
     upstreamTimeoutMs: 120_000,
     log,
-    // Diagnostic: BENCH_RECORD_DELAY_MS sets the gateway's record batching window (default 0: next tick).
-    ...(process.env.BENCH_RECORD_DELAY_MS
-      ? { recordDelayMs: Number(process.env.BENCH_RECORD_DELAY_MS) }
-      : {}),
   })
   const server = await listen({ host: '127.0.0.1', port: 0, gateway, web: new Hono() })
   // Growth past this point is the gateway's and the pipeline's (PGlite only serves cached lookups).

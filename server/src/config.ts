@@ -29,6 +29,11 @@ export const LeashEnv = z.object({
     .positive()
     .default(10 * 1024 * 1024),
   LEASH_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** SIGTERM: time calls in flight (streams included) get to finish before connections are closed. */
+  LEASH_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** Time a client gets to send its request headers, and its whole request (slow-loris guard). */
+  LEASH_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  LEASH_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   DATABASE_URL: optionalUrl,
   CLICKHOUSE_URL: optionalUrl,
   LEASH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -63,6 +68,9 @@ export interface Config {
   seed: { projectKey?: string; adminToken?: string; adminPassword?: string; adminEmail: string }
   bodyLimitBytes: number
   upstreamTimeoutMs: number
+  shutdownGraceMs: number
+  headersTimeoutMs: number
+  requestTimeoutMs: number
   databaseUrl: string | undefined
   clickhouseUrl: string | undefined
   logLevel: 'debug' | 'info' | 'warn' | 'error'
@@ -106,6 +114,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bodyLimitBytes: e.LEASH_BODY_LIMIT_BYTES,
     upstreamTimeoutMs: e.LEASH_UPSTREAM_TIMEOUT_MS,
+    shutdownGraceMs: e.LEASH_SHUTDOWN_GRACE_MS,
+    headersTimeoutMs: e.LEASH_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.LEASH_REQUEST_TIMEOUT_MS,
     databaseUrl: e.DATABASE_URL,
     clickhouseUrl: e.CLICKHOUSE_URL,
     logLevel: e.LEASH_LOG_LEVEL,

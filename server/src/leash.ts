@@ -14,7 +14,13 @@ import {
   insertScores,
   migrateClickHouse,
 } from './db/clickhouse/index.ts'
-import { openPostgres, type Postgres } from './db/postgres/index.ts'
+import {
+  openPostgres,
+  type Postgres,
+  type PostgresHealth,
+  waitForPostgres,
+  watchPostgres,
+} from './db/postgres/index.ts'
 import { startDemoModel } from './demo/model-server.ts'
 import { createGateway } from './gateway/index.ts'
 import { listen } from './http/server.ts'
@@ -31,7 +37,8 @@ export interface Leash {
   postgres: Postgres
   clickhouse: ClickHouseClient
   pipeline: Pipeline
-  close(): Promise<void>
+  /** Stops accepting, lets calls in flight finish for up to `graceMs`, records them, closes the stores. */
+  close(graceMs?: number): Promise<void>
 }
 
 /** Opens both stores, applies migrations; used by `leash start` and `leash migrate`. */
@@ -42,6 +49,7 @@ export async function openStores(
   fs.mkdirSync(config.dataDir, { recursive: true })
   const pg = await openPostgres({ url: config.databaseUrl, dataDir: config.dataDir })
   log('info', `postgres: ${pg.describe}`)
+  await waitForPostgres({ ping: pg.ping, what: pg.describe, log })
   await pg.migrate()
   const chOpts = { url: config.clickhouseUrl, dataDir: config.dataDir }
   const ch = createClickHouse(chOpts)
@@ -59,6 +67,8 @@ export async function openStores(
 export async function startLeash(config: Config, log: Logger): Promise<Leash> {
   const { pg, ch } = await openStores(config, log)
   const boot = await bootstrap(pg.db, config.seed, config.dataDir)
+  const health: PostgresHealth | null =
+    pg.kind === 'postgres' ? watchPostgres({ ping: pg.ping, what: pg.describe, log }) : null
   const keys = createKeyResolver(pg.db, (m) => log('warn', m))
   await keys.warm()
   const settings = createSettingsCache(pg.db, { log })
@@ -104,11 +114,19 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     log,
     secureCookies: false,
     settings,
-    ingest: pipeline,
+    ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats() }) },
     keys,
     alerts: { config: alertConfig },
+    ...(health ? { postgres: health } : {}),
   })
-  const http = await listen({ host: config.host, port: config.port, gateway, web: createWebApp(api) })
+  const http = await listen({
+    host: config.host,
+    port: config.port,
+    gateway,
+    web: createWebApp(api),
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+  })
   alertConfig.publicUrl ||= http.url
   const alerts = config.alerts.enabled
     ? startAlertScheduler({
@@ -117,6 +135,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
         log,
         config: alertConfig,
         notify: { pagerDutyUrl: config.alerts.pagerDutyUrl },
+        paused: () => (health && !health.up() ? `${health.what} is unreachable` : null),
       })
     : null
 
@@ -127,15 +146,16 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     postgres: pg,
     clickhouse: ch,
     pipeline,
-    async close() {
+    async close(graceMs = 0) {
       await alerts?.stop()
-      await http.close()
+      await http.close(graceMs)
       await gateway.close()
       await pipeline.close()
       await scoring.close()
       keys.close()
       settings.close()
       await demo?.close()
+      health?.stop()
       await Promise.allSettled([ch.close(), pg.close()])
     },
   }

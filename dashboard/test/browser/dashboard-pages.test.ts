@@ -308,7 +308,10 @@ describe('dashboard pages in a real browser', () => {
     await tab.getByTestId('exchange-page').waitFor()
     expect(new URL(tab.url()).pathname).toBe(`/exchanges/${newest.id}`)
     const response = (await tab.getByTestId('exchange-response').textContent()) ?? ''
-    expect(response).toContain(newest.responseText.slice(0, 60) || '(empty)')
+    // A tool-call answer has no text: the page shows the calls instead of "(empty)".
+    const firstCall = newest.toolCalls[0]
+    const shown = newest.responseText.slice(0, 60) || (firstCall ? `→ ${firstCall.name}(` : '(empty)')
+    expect(response).toContain(shown)
     const scores = tab.getByTestId('exchange-scores')
     expect(await scores.getByTestId('score-row').count()).toBeGreaterThan(0)
     expect(await scores.textContent()).toContain('refusal')

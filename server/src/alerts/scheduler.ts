@@ -17,7 +17,13 @@ export interface AlertScheduler {
  * channel never delays evaluation.
  */
 export function startAlertScheduler(
-  deps: EvaluatorDeps & { notify: Omit<NotifyConfig, 'publicUrl'>; now?: () => number; tickMs?: number },
+  deps: EvaluatorDeps & {
+    notify: Omit<NotifyConfig, 'publicUrl'>
+    now?: () => number
+    tickMs?: number
+    /** Why evaluation must wait (its store is unreachable), or null; checked every tick. */
+    paused?: () => string | null
+  },
 ): AlertScheduler {
   const now = deps.now ?? Date.now
   const lock = createLeaderLock(deps.db)
@@ -43,7 +49,15 @@ export function startAlertScheduler(
     }
   }
 
+  let pausedFor: string | null = null
   function tick(): Promise<void> {
+    const why = deps.paused?.() ?? null
+    if (why !== pausedFor) {
+      if (why) deps.log('error', `alert evaluation PAUSED: ${why}; no rule is evaluated until it is back`)
+      else deps.log('info', 'alert evaluation resumed')
+      pausedFor = why
+    }
+    if (why) return Promise.resolve()
     if (!running) {
       running = evaluateDue()
         .catch((err) => deps.log('error', 'alert scheduler tick failed', { error: String(err) }))

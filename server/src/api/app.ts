@@ -39,7 +39,22 @@ export function createApi(ctx: ApiContext) {
     .basePath('/api')
     .use(async (c, next) => {
       c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID())
-      await next()
+      const pg = ctx.postgres
+      if (!pg) await next()
+      else {
+        // Answer 503 at once while PostgreSQL is away, and cut a request waiting on it when it goes.
+        const down = () => new LeashError('storage_unavailable', `${pg.what} is unreachable; retry shortly`)
+        if (!pg.up()) throw down()
+        let timer: NodeJS.Timeout | undefined
+        const watchdog = new Promise<never>((_, reject) => {
+          timer = setInterval(() => !pg.up() && reject(down()), 100)
+        })
+        try {
+          await Promise.race([next(), watchdog])
+        } finally {
+          clearInterval(timer)
+        }
+      }
       c.header('x-request-id', c.get('requestId'))
     })
     .post(

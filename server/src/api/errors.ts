@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { isPostgresUnavailable } from '../db/postgres/index.ts'
 import { HTTP_STATUS, LeashError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { ApiEnv } from './context.ts'
@@ -9,6 +10,10 @@ export function toErrorResponse(err: unknown, c: Context<ApiEnv>, log: Logger): 
   const requestId = c.get('requestId') ?? 'unknown'
   if (err instanceof LeashError) {
     return c.json({ error: { code: err.code, message: err.message, requestId } }, HTTP_STATUS[err.code])
+  }
+  if (isPostgresUnavailable(err)) {
+    const message = 'PostgreSQL is unreachable; retry shortly'
+    return c.json({ error: { code: 'storage_unavailable', message, requestId } }, 503)
   }
   if (err instanceof HTTPException && err.status < 500) {
     const code = err.status === 401 ? 'unauthorized' : err.status === 404 ? 'not_found' : 'bad_request'

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Config } from '../config.ts'
 import { parseDemoTrafficArgs, runDemoTraffic } from './demo-traffic.ts'
+import { findRunningInstance } from './instance.ts'
 import { progressPrinter } from './progress.ts'
 
 /** Finds the project key: --key, then LEASH_PROJECT_KEY, then the first-start credentials file. */
@@ -22,8 +23,12 @@ export async function demoCommand(config: Config, argv: string[]): Promise<void>
   const [sub, ...rest] = argv
   if (sub !== 'traffic') throw new Error(`unknown demo command '${sub ?? ''}'; try: leash demo traffic`)
   const args = parseDemoTrafficArgs(rest)
-  // Accept the Leash root or the gateway URL (`.../v1`), as users paste either.
-  const baseUrl = (args.baseUrl ?? `http://127.0.0.1:${config.port}`).replace(/\/+$/, '').replace(/\/v1$/, '')
+  // Accept the Leash root or the gateway URL (`.../v1`), as users paste either; without one, the
+  // instance running on this data folder, whatever port it chose.
+  const running = args.baseUrl ? null : findRunningInstance(config.dataDir)
+  const baseUrl = (args.baseUrl ?? running?.url ?? `http://127.0.0.1:${config.port}`)
+    .replace(/\/+$/, '')
+    .replace(/\/v1$/, '')
   const apiKey = findProjectKey(config, args.apiKey)
   const progress = progressPrinter(`sending demo traffic to ${baseUrl}/v1`)
   const summary = await runDemoTraffic({

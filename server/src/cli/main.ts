@@ -3,6 +3,7 @@ import { openStores } from '../leash.ts'
 import { createLogger } from '../log.ts'
 import { demoCommand } from './demo.ts'
 import { evalCommand } from './eval.ts'
+import { findRunningInstance, usesEmbeddedStores } from './instance.ts'
 import { reportCommand } from './report.ts'
 import { scoreCommand } from './score.ts'
 import { startCommand } from './start.ts'
@@ -15,7 +16,8 @@ const HELP = `leash <command>
   demo traffic [flags]  send realistic chat requests through a running Leash
                         --count N (300)  --concurrency N (8)  --base-url URL  --key PROJECT_KEY  --seed N
                         --scenario over-refusal|verbosity-hack|citation-decay|cost-spike|latency-regression
-                        --shift-at 0.5  --recover-at 0.8   (shares of the run; see docs/decisions/011-drift.md)
+                        --shift-at 0.5 (default)  --recover-at 0.8 (default: no recovery)
+                        (shares of the run; see docs/decisions/011-drift.md)
   report weekly [flags] weekly drift report: --project SLUG  --week 2026-W48  --baseline 2026-W40
                         --format md|html|json (md)  --out FILE
   score --in F --out F  score a JSONL file offline with every scorer (leash score --help)
@@ -39,6 +41,13 @@ async function main(argv: string[]): Promise<void> {
     case 'start':
       return startCommand(config, log)
     case 'migrate': {
+      const running = usesEmbeddedStores(config) ? findRunningInstance(config.dataDir) : null
+      if (running) {
+        process.stdout.write(
+          `Leash is running at ${running.url} (pid ${running.pid}) on these stores and applied the migrations at start; nothing to do\n`,
+        )
+        return
+      }
       const { pg, ch } = await openStores(config, log)
       await Promise.all([pg.close(), ch.close()])
       process.stdout.write('migrations applied\n')
@@ -60,7 +69,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err)
+  let message = err instanceof ConfigError || err instanceof Error ? err.message : String(err)
+  if (/Cannot lock file|is already running/i.test(message)) {
+    message =
+      'the embedded stores in LEASH_DATA_DIR are held by a running Leash; stop it, or use the API ' +
+      `(README, "API") while it runs. (${message.split('\n')[0]})`
+  }
   process.stderr.write(`leash: ${message}\n`)
   process.exit(1)
 })

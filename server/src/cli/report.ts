@@ -6,6 +6,12 @@ import { projects } from '../db/postgres/index.ts'
 import { openStores } from '../leash.ts'
 import type { Logger } from '../log.ts'
 import { weeklyReport } from '../reports/service.ts'
+import {
+  findRunningInstance,
+  type RunningInstance,
+  readInitialCredentials,
+  usesEmbeddedStores,
+} from './instance.ts'
 
 export interface ReportArgs {
   project: string
@@ -56,9 +62,25 @@ export function parseReportArgs(argv: string[]): ReportArgs {
   return out as ReportArgs
 }
 
-/** `leash report weekly`: renders the weekly drift report from the stores to stdout or a file. */
+/** `leash report weekly`: renders the weekly drift report to stdout or a file. */
 export async function reportCommand(config: Config, log: Logger, argv: string[]): Promise<void> {
   const args = parseReportArgs(argv)
+  // Embedded stores belong to the process that opened them: ask the running Leash instead.
+  const running = usesEmbeddedStores(config) ? findRunningInstance(config.dataDir) : null
+  const out = running ? await reportFromServer(config, running, args) : await reportFromStores(config, args)
+  if (args.out) {
+    fs.writeFileSync(args.out, out.body)
+    log('info', `weekly report ${out.week} written to ${args.out}`)
+    process.stdout.write(`wrote ${args.out}\n`)
+  } else process.stdout.write(`${out.body}\n`)
+}
+
+interface RenderedReport {
+  week: string
+  body: string
+}
+
+async function reportFromStores(config: Config, args: ReportArgs): Promise<RenderedReport> {
   const { pg, ch } = await openStores(config, () => {})
   try {
     const [project] = await pg.db
@@ -76,12 +98,40 @@ export async function reportCommand(config: Config, log: Logger, argv: string[])
         ...(args.baseline ? { baseline: args.baseline } : {}),
       },
     })
-    if (args.out) {
-      fs.writeFileSync(args.out, out.body)
-      log('info', `weekly report ${out.report.week} written to ${args.out}`)
-      process.stdout.write(`wrote ${args.out}\n`)
-    } else process.stdout.write(`${out.body}\n`)
+    return { week: out.report.week, body: out.body }
   } finally {
     await Promise.allSettled([pg.close(), ch.close()])
   }
+}
+
+async function reportFromServer(
+  config: Config,
+  running: RunningInstance,
+  args: ReportArgs,
+): Promise<RenderedReport> {
+  const token = config.seed.adminToken ?? readInitialCredentials(config.dataDir).adminToken
+  if (!token) {
+    throw new Error(
+      `Leash is running at ${running.url} (pid ${running.pid}) and holds the embedded stores; ` +
+        'set LEASH_ADMIN_TOKEN to an admin token so the report can be fetched from it, or stop it first',
+    )
+  }
+  const query = new URLSearchParams({ project: args.project, format: args.format })
+  if (args.week) query.set('week', args.week)
+  if (args.baseline) query.set('baseline', args.baseline)
+  const res = await fetch(`${running.url}/api/reports/weekly?${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  })
+  const text = await res.text()
+  if (!res.ok) {
+    let message = text.slice(0, 300)
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message
+    } catch {
+      // not JSON: keep the text
+    }
+    throw new Error(`the running Leash at ${running.url} answered ${res.status}: ${message}`)
+  }
+  const week = args.format === 'json' ? String((JSON.parse(text) as { week?: string }).week ?? '') : ''
+  return { week: week || (args.week ?? 'last complete week'), body: text.replace(/\n$/, '') }
 }

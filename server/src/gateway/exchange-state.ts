@@ -7,6 +7,7 @@ import type {
   ExchangeUsage,
   Source,
 } from '../exchange/record.ts'
+import { sanitizeDeep } from '../ingest/sanitize.ts'
 import { costUsd, priceFor } from '../pricing/index.ts'
 import {
   estimatePromptTokens,
@@ -43,10 +44,15 @@ export interface ExchangeState {
   /** Upstream bytes as received (before any usage stripping), for the record. */
   chunks: Buffer[]
   capturedBytes: number
+  /** Every response byte received, kept or not; more than `capturedBytes` means the copy was cut. */
+  receivedBytes: number
 }
 
 export function capture(state: ExchangeState, chunk: Buffer): void {
-  if (state.capturedBytes + chunk.length > CAPTURE_LIMIT_BYTES) return
+  const kept = state.capturedBytes === state.receivedBytes
+  state.receivedBytes += chunk.length
+  // The copy stops at the first chunk past the limit, so what is kept is always a prefix.
+  if (!kept || state.capturedBytes + chunk.length > CAPTURE_LIMIT_BYTES) return
   state.chunks.push(chunk)
   state.capturedBytes += chunk.length
 }
@@ -81,6 +87,47 @@ function redactorFor(settings: ProjectSettings): Redactor | null {
   return fn
 }
 
+/**
+ * The record, whatever the call contained: when building it fails (a body nested too deep for the
+ * parsers, say), the request is kept as text and the record says why. Text is made well-formed.
+ */
+export function toRecordSafely(state: ExchangeState): { record: ExchangeRecord; simplified: string | null } {
+  try {
+    return { record: sanitizeDeep(toRecord(state)), simplified: null }
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err)
+    const r = redactorFor(state.settings) ?? same
+    const req = state.request
+    const record: ExchangeRecord = {
+      eventId: state.eventId,
+      projectId: state.projectId,
+      time: state.time,
+      endpoint: state.endpoint,
+      route: state.route,
+      upstream: state.upstream,
+      model: req?.model ?? '',
+      stream: req?.stream ?? false,
+      status: state.status,
+      outcome: state.outcome,
+      latencyMs: (state.endedAt ?? performance.now()) - state.t0,
+      ttftMs: state.ttftMs,
+      usage: null,
+      usageFromUpstream: false,
+      costUsd: 0,
+      requestJson: req ? JSON.stringify(r(req.raw.toString('utf8'))) : '',
+      prompt: '',
+      responseText: '',
+      toolsJson: '',
+      toolCalls: [],
+      finishReason: '',
+      tags: state.tags,
+      sources: [],
+      errorMessage: r(`recorded without parsing (${why}); the request body is kept as text`).slice(0, 2000),
+    }
+    return { record: sanitizeDeep(record), simplified: why }
+  }
+}
+
 /** Builds the stored record: parses the copy, fills usage (or estimates it), prices it and redacts it. */
 export function toRecord(state: ExchangeState): ExchangeRecord {
   const req = state.request
@@ -88,9 +135,14 @@ export function toRecord(state: ExchangeState): ExchangeRecord {
   const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, state.capturedBytes)
   const res = state.sse ? parseSseResponse(state.endpoint, bytes) : parseJsonResponse(state.endpoint, bytes)
   let { outcome, errorMessage } = state
-  if (outcome === 'ok' && bytes.length > 0 && !res.parsed && state.capturedBytes < CAPTURE_LIMIT_BYTES) {
+  const truncated = state.receivedBytes > state.capturedBytes
+  if (truncated && !errorMessage)
+    errorMessage = `response capture truncated: kept ${state.capturedBytes} of ${state.receivedBytes} bytes`
+  else if (outcome === 'ok' && bytes.length > 0 && !res.parsed) {
     outcome = 'upstream_error'
-    errorMessage = 'upstream response could not be parsed'
+    errorMessage = state.sse
+      ? 'upstream event stream had no parsable event'
+      : 'upstream response could not be parsed'
   }
   if (!errorMessage && res.errorMessage) errorMessage = res.errorMessage
 

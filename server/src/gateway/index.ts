@@ -1,18 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ProjectSettings } from '@leash/shared'
 import type { Endpoint, ExchangeSink } from '../exchange/record.ts'
+import { type Caller, createAuthenticator, type KeyResolver } from './auth.ts'
 import { GatewayError, sendError } from './errors.ts'
 import { newEventId } from './event-id.ts'
-import { type ExchangeState, toRecord } from './exchange-state.ts'
+import { type ExchangeState, toRecordSafely } from './exchange-state.ts'
 import { forwardHeaders, readHeaderSources, readTags } from './leash-headers.ts'
 import { parseRequest } from './parse-request.ts'
+import { forwardFor } from './paths.ts'
 import { type ProxyPlan, proxy } from './proxy.ts'
 import { readBody } from './read-body.ts'
 import { AgentPool, DEFAULT_ROUTE, makeUpstream, type Route, RouteTable } from './upstreams.ts'
 
-export interface KeyResolver {
-  resolve(rawKey: string): Promise<{ projectId: string } | null>
-}
+export type { KeyResolver } from './auth.ts'
 
 /** Per-project settings, served from memory (see projects/settings.ts). */
 export interface SettingsSource {
@@ -23,7 +23,7 @@ export interface GatewayDeps {
   /** `baseUrl` is the OpenAI base URL including `/v1`, e.g. http://127.0.0.1:9000/v1. */
   upstream: { baseUrl: string; apiKey: string | undefined; name: string }
   keys: KeyResolver
-  /** Gets one record per finished exchange, after the caller's response has ended. */
+  /** Gets one record per exchange, before the caller's response ends (so a killed process keeps it). */
   sink: ExchangeSink
   /** Routes, prices and redaction per project; without it every project uses the defaults. */
   settings?: SettingsSource
@@ -33,31 +33,25 @@ export interface GatewayDeps {
   /** Default time allowed until upstream response headers; also the idle timeout on the response body. */
   upstreamTimeoutMs: number
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
-  /** Records are built in one batch this many ms after the first call that ended; default 0 (next tick). */
-  recordDelayMs?: number
+}
+
+export interface GatewayStats {
+  /** Calls being answered right now. */
+  inflight: number
+  /** Records that could not be built normally and were stored with the request kept as text. */
+  simplified: number
 }
 
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void
+  /** Resolves true once no call is in flight, false if `timeoutMs` passed first. */
+  drain(timeoutMs: number): Promise<boolean>
+  stats(): GatewayStats
   close(): Promise<void>
 }
 
-const POST_ROUTES: Record<string, Endpoint> = {
-  '/v1/chat/completions': 'chat.completions',
-  '/v1/completions': 'completions',
-  '/v1/embeddings': 'embeddings',
-}
 const DEFAULT_SETTINGS: ProjectSettings = ProjectSettings.parse({})
-const BEARER = /^Bearer\s+(\S+)\s*$/i
-const RECENT_KEY_MS = 1_000
-const RECORD_DELAY_MS = 0
 const ignore = () => {}
-
-interface Caller {
-  projectId: string
-  /** Pass-through mode: the caller's provider `Authorization`, forwarded unchanged, never stored. */
-  authorization: string | undefined
-}
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const pool = new AgentPool()
@@ -74,95 +68,39 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
   const routes = new RouteTable(pool, deps.env ?? {}, deps.upstreamTimeoutMs)
   const settingsOf = (projectId: string) => deps.settings?.get(projectId) ?? DEFAULT_SETTINGS
-  // Raw key -> project for a second, sparing the resolver's hash on every call of a busy client.
-  const recentKeys = new Map<string, { projectId: string; until: number }>()
-
-  const unavailable = (err: unknown): GatewayError => {
-    deps.log('error', 'gateway key lookup failed', {
-      error: err instanceof Error ? err.message : String(err),
-    })
-    return new GatewayError(503, 'API key lookup is temporarily unavailable, retry shortly.', 'server_error')
-  }
-  const remember = (raw: string, found: { projectId: string } | null, now: number, passThrough?: string) => {
-    if (!found)
-      throw new GatewayError(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key')
-    if (recentKeys.size >= 10_000) recentKeys.clear()
-    recentKeys.set(raw, { projectId: found.projectId, until: now + RECENT_KEY_MS })
-    return { projectId: found.projectId, authorization: passThrough }
+  const authenticate = createAuthenticator(deps.keys, deps.log)
+  let inflight = 0
+  let simplified = 0
+  let drained: Array<() => void> = []
+  const callEnded = () => {
+    inflight--
+    if (inflight === 0 && drained.length > 0) for (const d of drained.splice(0)) d()
   }
 
   /**
-   * Mode (a): Leash key as the Bearer. Mode (b): Leash key in `x-leash-key`, provider key as the Bearer.
-   * A key seen in the last second is answered synchronously (no promise on the hot path).
+   * Builds and hands over the record at once: the proxy calls this before it ends the caller's
+   * response, so the spool has `write(2)`-en it before the caller can see the end.
    */
-  function authenticate(req: IncomingMessage): Caller | Promise<Caller> {
-    const leashKey = req.headers['x-leash-key']
-    const auth = req.headers.authorization
-    let raw: string | undefined
-    let passThrough: string | undefined
-    if (typeof leashKey === 'string' && leashKey.trim() !== '') {
-      raw = leashKey.trim()
-      passThrough = auth
-    } else if (auth !== undefined) {
-      raw = BEARER.exec(auth)?.[1]
-    }
-    if (!raw) {
-      throw new GatewayError(
-        401,
-        'Missing API key: send Authorization: Bearer <leash project key>, or x-leash-key with your provider key as the Bearer.',
-        'invalid_request_error',
-        'invalid_api_key',
-      )
-    }
-    const now = Date.now()
-    const recent = recentKeys.get(raw)
-    if (recent && recent.until > now) return { projectId: recent.projectId, authorization: passThrough }
-    const key = raw
-    let pending: Promise<{ projectId: string } | null>
-    try {
-      pending = deps.keys.resolve(key)
-    } catch (err) {
-      throw unavailable(err)
-    }
-    return pending.then(
-      (found) => remember(key, found, now, passThrough),
-      (err: unknown) => {
-        throw unavailable(err)
-      },
-    )
-  }
-
-  // Records are built off the response's tick, in one batch per event-loop turn: parsing the copy,
-  // pricing, redacting and recording never delay a caller. `recordDelayMs` > 0 batches over a window
-  // instead, which kept that work from running while the caller is being woken up and cut the c=1
-  // median on a 2-core machine (docs/decisions/002); it is off by default because callers of
-  // `pipeline.flush()` expect a finished call's record to be handed over on the next tick.
-  let batch: ExchangeState[] = []
-  let batchTimer: NodeJS.Timeout | null = null
-  const recordDelayMs = deps.recordDelayMs ?? RECORD_DELAY_MS
-  function recordBatch(): void {
-    batchTimer = null
-    const states = batch
-    batch = []
-    for (const state of states) {
-      try {
-        deps.sink.record(toRecord(state))
-      } catch (err) {
-        deps.log('error', 'gateway could not record an exchange', {
-          eventId: state.eventId,
-          error: err instanceof Error ? err.message : String(err),
-        })
-      }
-    }
-  }
   function finish(state: ExchangeState | null): void {
     if (!state || state.endedAt !== null) return
     state.endedAt = performance.now()
-    if (batch.length === 0) {
-      if (recordDelayMs > 0) batchTimer = setTimeout(recordBatch, recordDelayMs)
-      else setImmediate(recordBatch)
+    const { record, simplified: why } = toRecordSafely(state)
+    if (why !== null) {
+      simplified++
+      deps.log('warn', 'gateway: exchange recorded without parsing; request kept as text', {
+        eventId: state.eventId,
+        error: why,
+        simplified,
+      })
     }
-    batch.push(state)
+    try {
+      deps.sink.record(record)
+    } catch (err) {
+      deps.log('error', 'gateway could not record an exchange', {
+        eventId: state.eventId,
+        error: err instanceof Error ? err.message : String(err),
+      })
+    }
   }
 
   function fail(res: ServerResponse, err: unknown): void {
@@ -218,6 +156,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       sse: false,
       chunks: [],
       capturedBytes: 0,
+      receivedBytes: 0,
     }
     readBody(req, deps.bodyLimitBytes, (readErr, body) => {
       let route = defaultRoute
@@ -235,8 +174,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         state.status = gone ? 499 : ge.status
         state.outcome = gone ? 'client_aborted' : 'gateway_error'
         state.errorMessage = gone ? 'client disconnected while sending the request' : ge.message
-        sendError(res, ge, { 'x-leash-event-id': state.eventId })
         finish(state)
+        sendError(res, ge, { 'x-leash-event-id': state.eventId })
         return
       }
       const parsed = state.request
@@ -276,47 +215,34 @@ export function createGateway(deps: GatewayDeps): Gateway {
     else go(caller)
   }
 
-  function dispatch(req: IncomingMessage, res: ServerResponse): void {
-    const url = req.url ?? '/'
-    const q = url.indexOf('?')
-    const path = q === -1 ? url : url.slice(0, q)
-    const upstreamPath = url.slice(3) // drop '/v1', keep the query string
-    const endpoint = POST_ROUTES[path]
-    if (endpoint && req.method === 'POST') {
-      exchange(req, res, endpoint, upstreamPath)
-      return
-    }
-    const models = path === '/v1/models' || path.startsWith('/v1/models/')
-    if (models && req.method === 'GET') {
-      handleModels(req, res, upstreamPath)
-      return
-    }
-    const known = endpoint !== undefined || models
-    throw new GatewayError(
-      known ? 405 : 404,
-      known
-        ? `Method ${req.method} is not allowed on ${path}.`
-        : `Unknown request URL: ${req.method} ${path}.`,
-      'invalid_request_error',
-      known ? 'method_not_allowed' : 'unknown_url',
-    )
-  }
-
   return {
     handle(req, res) {
       // A caller that vanishes makes the response error; that is an outcome, never a crash. (The
       // request's errors are listened to by the body reader.)
       res.on('error', ignore)
+      inflight++
+      res.on('close', callEnded)
       try {
-        dispatch(req, res)
+        const f = forwardFor(req.method, req.url ?? '/')
+        if (f.kind === 'exchange') exchange(req, res, f.endpoint, f.upstreamPath)
+        else handleModels(req, res, f.upstreamPath)
       } catch (err) {
         fail(res, err)
       }
     },
+    drain(timeoutMs) {
+      if (inflight === 0) return Promise.resolve(true)
+      return new Promise((resolve) => {
+        const t = setTimeout(() => resolve(false), timeoutMs)
+        drained.push(() => {
+          clearTimeout(t)
+          resolve(true)
+        })
+      })
+    },
+    stats: () => ({ inflight, simplified }),
     async close() {
-      // Calls that ended before close are recorded now, before the caller closes the sink.
-      if (batchTimer) clearTimeout(batchTimer)
-      if (batch.length > 0) recordBatch()
+      drained = []
       pool.destroy()
     },
   }

@@ -9,10 +9,20 @@ const MAX_TAG_LENGTH = 256
 export const SourceList = z.array(Source).max(1000)
 export type SourceList = z.infer<typeof SourceList>
 
+const NON_ASCII = /[\u0080-\uffff]/
+
+/** Node reads header bytes as Latin-1; bytes that form valid UTF-8 are read again as UTF-8. */
+export function utf8Header(v: string): string {
+  if (!NON_ASCII.test(v)) return v
+  const bytes = Buffer.from(v, 'latin1')
+  const text = bytes.toString('utf8')
+  return Buffer.byteLength(text) === bytes.length && !text.includes('\uFFFD') ? text : v
+}
+
 function header(headers: IncomingHttpHeaders, name: string): string {
   const v = headers[name]
   const s = Array.isArray(v) ? v.join(',') : (v ?? '')
-  return s.trim().slice(0, MAX_TAG_LENGTH)
+  return utf8Header(s).trim().slice(0, MAX_TAG_LENGTH)
 }
 
 export function readTags(headers: IncomingHttpHeaders): ExchangeTags {
@@ -26,7 +36,7 @@ export function readTags(headers: IncomingHttpHeaders): ExchangeTags {
     headers['x-leash-policy-version'] === undefined
   )
     return { user: '', session: '', feature: '', policyVersion: '', extra }
-  const list = Array.isArray(raw) ? raw.join(',') : (raw ?? '')
+  const list = utf8Header(Array.isArray(raw) ? raw.join(',') : (raw ?? ''))
   for (const pair of list.split(',')) {
     const eq = pair.indexOf('=')
     if (eq <= 0) continue

@@ -84,6 +84,12 @@ export function parseRequest(endpoint: Endpoint, raw: Buffer): ParsedRequest {
   }
   const stream = body.stream === true
   const opts = body.stream_options
+  // Checked, not silently replaced: Leash rewrites stream_options when it asks for usage.
+  if (opts !== undefined && opts !== null) {
+    if (!isObject(opts)) throw badRequest("'stream_options' must be an object", 'stream_options')
+    if (opts.include_usage !== undefined && typeof opts.include_usage !== 'boolean')
+      throw badRequest("'stream_options.include_usage' must be a boolean", 'stream_options.include_usage')
+  }
   const injectUsage =
     endpoint === 'chat.completions' && stream && !(isObject(opts) && opts.include_usage === true)
   return { body, raw: forward, model: body.model, stream, injectUsage, bodySources }

@@ -45,6 +45,12 @@ const empty = (): ParsedResponse => ({
   parsed: false,
 })
 
+/** An answer (or stream event) of the endpoint's shape, or an error: anything else is not an answer. */
+function knownShape(endpoint: Endpoint, body: Json): boolean {
+  if (body.error !== undefined || isObject(body.usage)) return true
+  return endpoint === 'embeddings' ? Array.isArray(body.data) : Array.isArray(body.choices)
+}
+
 function errorMessageOf(body: Json): string {
   return isObject(body.error) ? str(body.error.message) : typeof body.error === 'string' ? body.error : ''
 }
@@ -57,7 +63,7 @@ export function parseJsonResponse(endpoint: Endpoint, bytes: Buffer): ParsedResp
   } catch {
     return out
   }
-  if (!isObject(body)) return out
+  if (!isObject(body) || !knownShape(endpoint, body)) return out
   out.parsed = true
   out.model = typeof body.model === 'string' ? body.model : null
   out.usage = readUsage(body.usage)
@@ -110,7 +116,7 @@ export function parseSseResponse(endpoint: Endpoint, bytes: Buffer): ParsedRespo
     } catch {
       continue
     }
-    if (!isObject(chunk)) continue
+    if (!isObject(chunk) || !knownShape(endpoint, chunk)) continue
     out.parsed = true
     if (out.model === null && typeof chunk.model === 'string' && chunk.model) out.model = chunk.model
     const usage = readUsage(chunk.usage)

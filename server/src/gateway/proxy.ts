@@ -77,6 +77,10 @@ class Call {
   status = 0
   sse = false
   finished = false
+  /** Declared `content-length` of a JSON answer (-1 when none): its last bytes wait for the record. */
+  declared = -1
+  received = 0
+  held: Buffer | null = null
 
   constructor(
     readonly plan: ProxyPlan,
@@ -107,6 +111,7 @@ class Call {
         const failure = failureError(this.plan.route, this.failures ?? [])
         this.note('upstream_error', failure.status, failure.message)
         const state = this.state
+        this.finish()
         sendError(this.res, failure, state ? { 'x-leash-event-id': state.eventId } : undefined)
         return
       }
@@ -160,6 +165,8 @@ class Call {
     this.status = status
     this.sse = sse
     this.upRes = upRes
+    const length = upRes.headers['content-length']
+    if (state && !sse && length !== undefined) this.declared = Number(length)
     const headers = responseHeaders(upRes.rawHeaders, sse, state?.eventId)
     if (state) {
       state.sse = sse
@@ -264,6 +271,12 @@ function onUpData(this: WithCall<IncomingMessage>, chunk: Buffer): void {
   }
   const out = call.stripper ? call.stripper.push(chunk) : chunk
   const res = call.res
+  call.received += chunk.length
+  // The bytes that complete a sized answer are sent only after the record is in the spool file.
+  if (call.declared >= 0 && call.received >= call.declared) {
+    call.held = call.held ? Buffer.concat([call.held, out]) : out
+    return
+  }
   if (out.length > 0 && !res.writableEnded && !res.write(out)) {
     this.pause()
     if (!call.drainHooked) {
@@ -278,6 +291,9 @@ function onUpEnd(this: WithCall<IncomingMessage>): void {
   const res = call.res
   const rest = call.stripper?.flush()
   if (rest && rest.length > 0 && !res.writableEnded) res.write(rest)
+  // Recorded (written into the spool file) before the caller can see the end of the answer.
+  call.finish()
+  if (call.held && !res.writableEnded) res.write(call.held)
   res.end()
 }
 
@@ -290,11 +306,13 @@ function onUpClose(this: WithCall<IncomingMessage>): void {
   }
   const u = call.upstream as Upstream
   const why = call.timedOut ? `went idle for ${u.timeoutMs} ms` : 'closed the connection'
-  call.note('stream_error', call.status, `upstream ${u.name} ${why} mid-response`)
+  const cut = call.sse ? 'the stream was ended with what had arrived' : "the caller's connection was reset"
+  call.note('stream_error', call.status, `upstream ${u.name} ${why} mid-response; ${cut}`)
   // A cut event stream ends cleanly with what arrived; a cut JSON body must not look complete.
   const res = call.res
   const rest = call.stripper?.flush()
   if (rest && rest.length > 0 && !res.writableEnded) res.write(rest)
+  call.finish()
   if (call.sse) res.end()
   else {
     call.cut = true

@@ -14,10 +14,15 @@ export type BodyCallback = (err: GatewayError | null, body: Buffer) => void
 const EMPTY = Buffer.alloc(0)
 const READER = Symbol('leash.bodyReader')
 
+/** A body past the limit is read and discarded up to this many bytes, so the caller can read its 413. */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024
+
 class Reader {
   chunks: Buffer[] = []
   size = 0
   settled = false
+  /** Past the limit: the rest is discarded and the 413 is answered once the caller has sent it all. */
+  over = false
   constructor(
     readonly limit: number,
     readonly cb: BodyCallback,
@@ -38,9 +43,12 @@ function onData(this: WithReader, chunk: Buffer): void {
   const r = this[READER] as Reader
   if (r.settled) return
   r.size += chunk.length
+  if (r.over && r.size <= r.limit) return
   if (r.size > r.limit) {
-    // Past the limit: stop keeping bytes; the rest is discarded so the caller can read the 413.
-    r.settle(tooLarge(r.limit), EMPTY)
+    // Answering while the caller is still sending would reset its socket (EPIPE instead of a 413).
+    r.over = true
+    r.chunks = []
+    if (r.size > r.limit + DISCARD_MAX_BYTES) r.settle(tooLarge(r.limit), EMPTY)
     return
   }
   r.chunks.push(chunk)
@@ -48,6 +56,10 @@ function onData(this: WithReader, chunk: Buffer): void {
 
 function onEnd(this: WithReader): void {
   const r = this[READER] as Reader
+  if (r.over) {
+    r.settle(tooLarge(r.limit), EMPTY)
+    return
+  }
   const c = r.chunks
   r.settle(null, c.length === 1 ? (c[0] as Buffer) : c.length === 0 ? EMPTY : Buffer.concat(c, r.size))
 }
@@ -73,13 +85,10 @@ function onClose(this: WithReader): void {
  * a keep-alive connection.
  */
 export function readBody(req: IncomingMessage, limit: number, cb: BodyCallback): void {
+  const reader = new Reader(limit, cb)
   const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume()
-    cb(tooLarge(limit), EMPTY)
-    return
-  }
-  ;(req as WithReader)[READER] = new Reader(limit, cb)
+  if (Number.isFinite(declared) && declared > limit) reader.over = true
+  ;(req as WithReader)[READER] = reader
   req.on('data', onData)
   req.on('end', onEnd)
   req.on('error', onError)

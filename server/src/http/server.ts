@@ -7,7 +7,11 @@ import type { Gateway } from '../gateway/index.ts'
 export interface HttpServer {
   server: http.Server
   url: string
-  close(): Promise<void>
+  /**
+   * Stops accepting, lets calls in flight (streams included) finish for up to `graceMs`, then closes
+   * every connection that is left.
+   */
+  close(graceMs?: number): Promise<void>
 }
 
 const HEALTH_OK = Buffer.from('{"status":"ok"}')
@@ -21,9 +25,18 @@ export async function listen(opts: {
   port: number
   gateway: Gateway
   web: Hono
+  /** Time allowed to send the request headers (slow-loris guard); default 10 s. */
+  headersTimeoutMs?: number
+  /** Time allowed to send the whole request, body included; default 60 s. */
+  requestTimeoutMs?: number
 }): Promise<HttpServer> {
   const webListener = getRequestListener(opts.web.fetch)
-  const server = http.createServer((req, res) => {
+  const headersTimeout = opts.headersTimeoutMs ?? 10_000
+  const requestTimeout = Math.max(opts.requestTimeoutMs ?? 60_000, headersTimeout)
+  // Node enforces both timeouts on this interval; its default (30 s) would let a silent socket live on.
+  const checkEvery = Math.max(250, Math.min(1_000, Math.floor(headersTimeout / 2)))
+  const options = { headersTimeout, requestTimeout, connectionsCheckingInterval: checkEvery }
+  const server = http.createServer(options, (req, res) => {
     const url = req.url ?? '/'
     if (url.startsWith('/v1/') || url === '/v1') return opts.gateway.handle(req, res)
     if (url === '/healthz') {
@@ -34,7 +47,6 @@ export async function listen(opts: {
     void webListener(req, res)
   })
   server.keepAliveTimeout = 65_000
-  server.headersTimeout = 66_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => {
@@ -47,10 +59,12 @@ export async function listen(opts: {
   return {
     server,
     url: `http://${host}:${addr.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    async close(graceMs = 0) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      if (graceMs > 0) await opts.gateway.drain(graceMs)
+      server.closeAllConnections()
+      await closed
+    },
   }
 }

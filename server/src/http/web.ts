@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { ApiApp } from '../api/app.ts'
 
 export const DASHBOARD_DIST = path.resolve(import.meta.dirname, '../../../dashboard/dist')
@@ -10,6 +11,20 @@ export const DASHBOARD_DIST = path.resolve(import.meta.dirname, '../../../dashbo
 export function createWebApp(api: ApiApp, distDir: string = DASHBOARD_DIST): Hono {
   const web = new Hono()
   web.route('/', api)
+  // Past the API's routes, an `/api` path is a JSON 404, never the dashboard's HTML.
+  const notFound = (c: Context) =>
+    c.json(
+      {
+        error: {
+          code: 'not_found',
+          message: `Unknown API path: ${c.req.method} ${c.req.path}`,
+          requestId: randomUUID(),
+        },
+      },
+      404,
+    )
+  web.all('/api', notFound)
+  web.all('/api/*', notFound)
   const indexFile = path.join(distDir, 'index.html')
   if (!fs.existsSync(indexFile)) {
     web.get('*', (c) =>

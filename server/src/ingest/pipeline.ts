@@ -1,94 +1,21 @@
-import type { ZodError } from 'zod'
 import type { ScoreInsertInput } from '../db/clickhouse/queries/insert-scores.ts'
-import type { ExchangeRecord, ExchangeSink } from '../exchange/record.ts'
-import type { Logger } from '../log.ts'
+import type { ExchangeRecord } from '../exchange/record.ts'
 import { scoreExchanges } from '../scoring/run.ts'
-import type { ScoreRow, Scorer } from '../scoring/scorer.ts'
-import {
-  comparePositions,
-  Spool,
-  type SpoolBatch,
-  type SpoolFullPolicy,
-  type SpoolStats,
-} from './spool/index.ts'
+import { DeadLetter } from './dead-letter.ts'
+import { type RetryPolicyDeps, storeRows } from './delivery.ts'
+import type { Pipeline, PipelineDeps } from './pipeline-types.ts'
+import { sanitizeDeep } from './sanitize.ts'
+import { comparePositions, Spool, type SpoolBatch } from './spool/index.ts'
 
-/** Options the pipeline passes to every insert. */
-export interface WriteOptions {
-  /**
-   * Same batch, same token: a retried or re-delivered insert is dropped by ClickHouse insert
-   * deduplication (tables with a deduplication window; replicated tables always).
-   */
-  dedupToken?: string
-  /** Rows that fail validation are reported here and skipped instead of failing the insert. */
-  onInvalid?: (index: number, error: ZodError) => void
-}
-
-export type ExchangeWriter = (records: ExchangeRecord[], opts?: WriteOptions) => Promise<void>
-export type ScoreWriter = (rows: ScoreInsertInput[], opts?: WriteOptions) => Promise<void>
-
-export interface PipelineDeps {
-  writeExchanges: ExchangeWriter
-  writeScores: ScoreWriter
-  /** Scorers run on every batch, unless `score` is given. */
-  scorers?: Scorer[]
-  /** Scores a written batch (e.g. per-project scorer sets); wins over `scorers`. */
-  score?: (exchanges: readonly ExchangeRecord[]) => Promise<ScoreRow[]>
-  log: Logger
-  /** Folder of the durable spool, normally `<dataDir>/spool`. */
-  spoolDir: string
-  /** Retention (days) stamped on rows of a project; undefined = DEFAULT_RETENTION_DAYS (90). */
-  retentionFor?: (projectId: string) => number | undefined
-  /** Rows per ClickHouse insert; default 5,000. */
-  batchSize?: number
-  /** A smaller batch is sent once its oldest record waited this long; default 1,000 ms. */
-  batchIntervalMs?: number
-  spoolMaxBytes?: number
-  spoolSegmentBytes?: number
-  spoolSyncIntervalMs?: number
-  spoolFullPolicy?: SpoolFullPolicy
-  /** How long `close()` keeps trying to deliver before leaving the rest on disk; default 10 s. */
-  closeTimeoutMs?: number
-  retryMinMs?: number
-  retryMaxMs?: number
-}
-
-export interface PipelineStats {
-  /** Records in the spool not yet stored in ClickHouse. */
-  queued: number
-  written: number
-  scored: number
-  /** Records dropped by the spool's full policy (new and oldest). */
-  dropped: number
-  /** Rows that failed validation and were dropped rather than retried. */
-  invalid: number
-  writeErrors: number
-  lastError: string | null
-}
-
-/** `GET /api/ingest/status`. */
-export interface IngestStatus {
-  spool: Omit<SpoolStats, 'torn' | 'durable'>
-  insert: {
-    /** Exchange rows stored per second over the last minute. */
-    rowsPerSecond: number
-    written: number
-    scored: number
-    invalid: number
-    errors: number
-    lastError: string | null
-    lastSuccessAt: string | null
-  }
-  torn: number
-}
-
-export interface Pipeline extends ExchangeSink {
-  /** Resolves once everything recorded before the call is in ClickHouse (rejects on a storage error). */
-  flush(): Promise<void>
-  /** Fsyncs the spool, delivers for at most `closeTimeoutMs`, leaves the rest on disk for the next start. */
-  close(): Promise<void>
-  stats(): PipelineStats
-  status(): IngestStatus
-}
+export type {
+  ExchangeWriter,
+  IngestStatus,
+  Pipeline,
+  PipelineDeps,
+  PipelineStats,
+  ScoreWriter,
+  WriteOptions,
+} from './pipeline-types.ts'
 
 interface FlushWaiter {
   target: number
@@ -128,6 +55,7 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     segmentBytes: deps.spoolSegmentBytes,
     syncIntervalMs: deps.spoolSyncIntervalMs,
     fullPolicy: deps.spoolFullPolicy,
+    memoryMaxBytes: deps.spoolMemoryMaxBytes,
     timeOf: (r) => (typeof r.time === 'number' ? r.time : undefined),
   })
   const recovered = spool.progress().appended
@@ -191,32 +119,42 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     for (const w of waiters) w.reject(err)
   }
 
-  /** Runs `fn` until it succeeds; false only when closing ran out of time. */
-  async function retrying(what: string, fn: () => Promise<void>): Promise<boolean> {
-    let backoff = retryMin
-    for (;;) {
-      try {
-        await fn()
-        return true
-      } catch (err) {
-        const e = err instanceof Error ? err : new Error(String(err))
-        counters.errors++
-        lastError = `${what}: ${e.message}`
-        if (counters.errors === 1 || counters.errors % 20 === 0 || backoff >= retryMax)
-          log('error', `ingest: ${what} failed; the spool keeps the records and retries`, {
-            error: e.message,
-            errors: counters.errors,
-            spooled: spool.stats().records,
-            retryInMs: backoff,
-          })
-        failWaiters(e)
-        const left = deadline - Date.now()
-        if (left <= 0) return false
-        await sleep(Math.min(backoff, left), true)
-        sleepingForRetry = false
-        backoff = Math.min(backoff * 2, retryMax)
-      }
-    }
+  const deadLetter = new DeadLetter(deps.spoolDir)
+  // Event ids dead-lettered while the current batch was stored: they get no scores.
+  const deadLetterIds: string[] = []
+  const policy: RetryPolicyDeps = {
+    log,
+    retryMinMs: retryMin,
+    retryMaxMs: retryMax,
+    deadline: () => deadline,
+    sleep: async (ms) => {
+      await sleep(ms, true)
+      sleepingForRetry = false
+    },
+    onError(what, e, backoff) {
+      counters.errors++
+      lastError = `${what}: ${e.message}`
+      if (counters.errors === 1 || counters.errors % 20 === 0 || backoff >= retryMax)
+        log('error', `ingest: ${what} failed; the spool keeps the records and retries`, {
+          error: e.message,
+          errors: counters.errors,
+          spooled: spool.stats().records,
+          retryInMs: backoff,
+        })
+      failWaiters(e)
+    },
+    onPoison(what, row, e) {
+      const kind = what === 'inserting scores' ? 'score' : 'exchange'
+      const kept = deadLetter.put(kind, row, e.message)
+      if (kind === 'exchange') deadLetterIds.push(String((row as { eventId?: string }).eventId))
+      log('error', 'ingest: a row ClickHouse refused twice on its own moved to the dead-letter file', {
+        kind,
+        eventId: (row as { eventId?: string }).eventId,
+        error: e.message,
+        file: kept ? deadLetter.file : 'NOT WRITTEN (the dead-letter file could not be written)',
+        deadLettered: deadLetter.count,
+      })
+    },
   }
 
   async function deliver(batch: SpoolBatch<ExchangeRecord>): Promise<boolean> {
@@ -224,18 +162,22 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     if (records.length === 0) return true
     for (const r of records) {
       if (r.retentionDays === undefined) r.retentionDays = deps.retentionFor?.(r.projectId)
+      // Text ClickHouse cannot take (lone surrogates) is made well-formed here, at the store's door.
+      sanitizeDeep(r)
     }
     const token = batchToken(records)
     await spool.markInflight(batch)
-    let invalid = new Set<number>()
-    const ok = await retrying('inserting exchanges', async () => {
-      invalid = new Set<number>()
-      await deps.writeExchanges(records, {
-        dedupToken: token,
+    const invalid = new Set<number>()
+    deadLetterIds.length = 0
+    const ok = await storeRows(policy, 'inserting exchanges', records, async (part, start) => {
+      for (let i = start; i < start + part.length; i++) invalid.delete(i)
+      await deps.writeExchanges(part, {
+        // The whole batch keeps its token; a part's token names its place, the same on a replay.
+        dedupToken: part.length === records.length ? token : `${token}-p${start}-${part.length}`,
         onInvalid: (i, error) => {
-          invalid.add(i)
+          invalid.add(start + i)
           log('error', 'dropping an invalid exchange row', {
-            eventId: records[i]?.eventId,
+            eventId: part[i]?.eventId,
             error: error.issues[0]?.message ?? error.message,
           })
         },
@@ -243,7 +185,8 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     })
     if (!ok) return false
     counters.invalid += invalid.size
-    const written = invalid.size === 0 ? records : records.filter((_, i) => !invalid.has(i))
+    const dead = new Set(deadLetterIds)
+    const written = records.filter((r, i) => !invalid.has(i) && !dead.has(r.eventId))
     counters.written += written.length
     rate.push({ at: Date.now(), rows: written.length })
     const byEvent = new Map(written.map((r) => [r.eventId, r]))
@@ -263,15 +206,16 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
         policyVersion: r.tags.policyVersion,
       }
     })
+    sanitizeDeep(scores)
     let badScores = 0
-    const scoresOk = await retrying('inserting scores', async () => {
-      badScores = 0
-      await deps.writeScores(scores, {
-        dedupToken: `${token}-scores`,
+    const scoresOk = await storeRows(policy, 'inserting scores', scores, async (part, start) => {
+      await deps.writeScores(part, {
+        dedupToken:
+          part.length === scores.length ? `${token}-scores` : `${token}-scores-p${start}-${part.length}`,
         onInvalid: (i, error) => {
           badScores++
           log('error', 'dropping an invalid score row', {
-            name: scores[i]?.name,
+            name: part[i]?.name,
             error: error.issues[0]?.message ?? error.message,
           })
         },
@@ -378,6 +322,7 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
         scored: counters.scored,
         dropped: s.droppedNew + s.droppedOld,
         invalid: counters.invalid,
+        deadLettered: deadLetter.count,
         writeErrors: counters.errors,
         lastError,
       }
@@ -391,6 +336,8 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
           written: counters.written,
           scored: counters.scored,
           invalid: counters.invalid,
+          deadLettered: deadLetter.count,
+          deadLetterFile: deadLetter.file,
           errors: counters.errors,
           lastError,
           lastSuccessAt: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),

@@ -110,6 +110,48 @@ describe('leash CLI', () => {
     expect(await run.exited).toBe(0)
   })
 
+  it('the banner prints a demo command that reaches this instance; report and migrate work while it runs', async () => {
+    const { run, url } = await start()
+    const hint =
+      run
+        .stdout()
+        .match(/Send demo traffic:\s+(.+)/)?.[1]
+        ?.trim() ?? ''
+    // PORT=0 and a temporary data folder are not the defaults, so the hint must carry both.
+    expect(hint).toContain(`LEASH_DATA_DIR=${dataDir}`)
+    expect(hint).toContain(`--base-url ${url}`)
+    const demo = spawn('sh', ['-c', `${hint} --count 4 --concurrency 2`], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let demoOut = ''
+    demo.stdout?.on('data', (d: Buffer) => {
+      demoOut += d.toString()
+    })
+    expect(await new Promise((resolve) => demo.once('exit', resolve))).toBe(0)
+    expect(demoOut).toMatch(/sent 4: 4 ok, 0 failed/)
+
+    // Without --base-url, demo traffic finds the running instance from its data folder.
+    const found = leash(['demo', 'traffic', '--count', '2', '--concurrency', '1'], env)
+    expect(await found.exited).toBe(0)
+    expect(found.stdout()).toContain(`open ${url}/ to see them`)
+
+    // The embedded stores are held by the running process: the report comes from its API.
+    const report = leash(['report', 'weekly', '--project', 'default', '--format', 'json'], env)
+    expect(await report.exited).toBe(0)
+    expect(report.stderr()).toBe('')
+    expect(JSON.parse(report.stdout())).toHaveProperty('week')
+
+    const migrate = leash(['migrate'], env)
+    expect(await migrate.exited).toBe(0)
+    expect(migrate.stdout()).toMatch(/Leash is running at .* nothing to do/)
+
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toBe(0)
+    expect(fs.existsSync(path.join(dataDir, 'instance.json'))).toBe(false)
+  })
+
   it('migrate applies nothing new and exits 0', async () => {
     const run = leash(['migrate'], env)
     expect(await run.exited).toBe(0)

@@ -92,24 +92,18 @@ describe('gateway: redaction', () => {
   })
 })
 
-describe('gateway: record batching', () => {
-  it('builds records in a batch after the delay, and records what is pending on close', async () => {
-    const g = await startGateway({ upstreamBaseUrl: upstream.baseUrl, recordDelayMs: 1_000 })
+describe('gateway: recorded before the caller sees the end', () => {
+  it('hands each record over before the response ends, plain and streaming', async () => {
+    const g = await startGateway({ upstreamBaseUrl: upstream.baseUrl })
     try {
       const c = new OpenAI({ apiKey: PROJECT_KEY, baseURL: `${g.base}/v1`, maxRetries: 0 })
       await c.chat.completions.create(chat('first'))
-      await c.chat.completions.create(chat('second'))
-      // Both calls are answered; neither record is built yet (the batch waits 1 s).
-      expect(g.records).toHaveLength(0)
-      const first = await g.nextRecord()
-      expect(first.prompt).toBe('first')
-      expect(g.records.map((r) => r.prompt)).toEqual(['second'])
-      g.records.length = 0
-      await c.chat.completions.create(chat('third'))
-      expect(g.records).toHaveLength(0)
-      await g.gateway.close()
-      // Closing records the pending batch at once, before the caller closes its sink.
-      expect(g.records.map((r) => r.prompt)).toEqual(['third'])
+      // No waiting: the record was handed to the sink (the spool's write(2)) before the answer ended.
+      expect(g.records.map((r) => r.prompt)).toEqual(['first'])
+      const stream = await c.chat.completions.create({ ...chat('second'), stream: true })
+      for await (const _ of stream) {
+      }
+      expect(g.records.map((r) => r.prompt)).toEqual(['first', 'second'])
     } finally {
       await g.stop()
     }

@@ -34,7 +34,6 @@ export async function startGateway(opts: {
   env?: Record<string, string>
   upstreamApiKey?: string | null
   /** Record batching window (the gateway's default is 0: next tick). */
-  recordDelayMs?: number
 }): Promise<RunningGateway> {
   const records: ExchangeRecord[] = []
   const logs: string[] = []
@@ -53,7 +52,6 @@ export async function startGateway(opts: {
     bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024,
     upstreamTimeoutMs: opts.timeoutMs ?? 400,
     log: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
-    ...(opts.recordDelayMs === undefined ? {} : { recordDelayMs: opts.recordDelayMs }),
   })
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/v1/')) return gateway.handle(req, res)

@@ -45,6 +45,19 @@ export function prometheusText(s: IngestStatus): string {
       'counter',
       s.spool.droppedOld,
     ),
+    metric(
+      'spool_dropped_disk_full_total',
+      'Exchanges dropped because the disk was full (part of the dropped counters)',
+      'counter',
+      s.spool.droppedDiskFull,
+    ),
+    metric('spool_disk_full', '1 while the disk refuses spool writes', 'gauge', s.spool.diskFull ? 1 : 0),
+    metric(
+      'spool_memory_bytes',
+      'Bytes held in memory while the disk refuses writes',
+      'gauge',
+      s.spool.memoryBytes,
+    ),
     metric('spool_write_errors_total', 'Failed spool disk writes (retried)', 'counter', s.spool.writeErrors),
     metric('spool_torn_total', 'Torn or corrupt spool records skipped', 'counter', s.torn),
     metric(
@@ -56,8 +69,25 @@ export function prometheusText(s: IngestStatus): string {
     metric('ingest_written_total', 'Exchange rows stored', 'counter', s.insert.written),
     metric('ingest_scored_total', 'Score rows stored', 'counter', s.insert.scored),
     metric('ingest_invalid_total', 'Rows dropped as invalid', 'counter', s.insert.invalid),
+    metric(
+      'ingest_dead_lettered_total',
+      'Rows ClickHouse refused on their own, moved to the dead-letter file',
+      'counter',
+      s.insert.deadLettered,
+    ),
     metric('ingest_errors_total', 'Failed ClickHouse inserts (retried)', 'counter', s.insert.errors),
     metric('ingest_last_success_timestamp_seconds', 'Last stored batch, unix time', 'gauge', lastSuccess),
+    ...(s.gateway
+      ? [
+          metric('gateway_inflight', 'Calls being answered', 'gauge', s.gateway.inflight),
+          metric(
+            'gateway_records_simplified_total',
+            'Records stored with the request kept as text (could not be built normally)',
+            'counter',
+            s.gateway.simplified,
+          ),
+        ]
+      : []),
   ].join('')
 }
 

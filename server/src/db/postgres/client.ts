@@ -19,6 +19,8 @@ export interface Postgres {
   /** Human description for logs, never containing a password. */
   describe: string
   migrate(): Promise<void>
+  /** One `select 1`; rejects when the server cannot be reached. */
+  ping(): Promise<unknown>
   close(): Promise<void>
 }
 
@@ -27,7 +29,14 @@ export const POSTGRES_MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../
 /** `DATABASE_URL` selects PostgreSQL through postgres.js; otherwise PGlite under `<dataDir>/postgres`. */
 export async function openPostgres(opts: { url?: string; dataDir: string }): Promise<Postgres> {
   if (opts.url) {
-    const sql = postgres(opts.url, { max: 10, onnotice: () => {}, connect_timeout: 10 })
+    // A short connect timeout: while the server is away, callers hear so in seconds, not after a hang.
+    // Reconnect within a second (the driver's default backoff grows to 20 s), so service resumes fast.
+    const sql = postgres(opts.url, {
+      max: 10,
+      onnotice: () => {},
+      connect_timeout: 3,
+      backoff: (retries: number) => Math.min(0.1 * retries, 1),
+    })
     const db = drizzlePostgres(sql, { schema })
     const u = new URL(opts.url)
     return {
@@ -35,6 +44,7 @@ export async function openPostgres(opts: { url?: string; dataDir: string }): Pro
       kind: 'postgres',
       describe: `PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname}`,
       migrate: () => migratePostgres(db, { migrationsFolder: POSTGRES_MIGRATIONS_DIR }),
+      ping: () => sql`select 1`.then(() => undefined),
       close: () => sql.end({ timeout: 5 }),
     }
   }
@@ -47,6 +57,7 @@ export async function openPostgres(opts: { url?: string; dataDir: string }): Pro
     kind: 'pglite',
     describe: `embedded PGlite at ${dir}`,
     migrate: () => migratePglite(db, { migrationsFolder: POSTGRES_MIGRATIONS_DIR }),
+    ping: () => client.query('select 1'),
     close: () => client.close(),
   }
 }

@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http'
+import { GatewayError } from './errors.ts'
+
+export interface KeyResolver {
+  resolve(rawKey: string): Promise<{ projectId: string } | null>
+}
+
+export interface Caller {
+  projectId: string
+  /** Pass-through mode: the caller's provider `Authorization`, forwarded unchanged, never stored. */
+  authorization: string | undefined
+}
+
+type Log = (level: 'error', msg: string, fields?: Record<string, unknown>) => void
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i
+const RECENT_KEY_MS = 1_000
+
+/**
+ * Mode (a): Leash key as the Bearer. Mode (b): Leash key in `x-leash-key`, provider key as the Bearer.
+ * A key seen in the last second is answered synchronously (no promise on the hot path).
+ */
+export function createAuthenticator(
+  keys: KeyResolver,
+  log: Log,
+): (req: IncomingMessage) => Caller | Promise<Caller> {
+  // Raw key -> project for a second, sparing the resolver's hash on every call of a busy client.
+  const recentKeys = new Map<string, { projectId: string; until: number }>()
+  const unavailable = (err: unknown): GatewayError => {
+    log('error', 'gateway key lookup failed', { error: err instanceof Error ? err.message : String(err) })
+    return new GatewayError(503, 'API key lookup is temporarily unavailable, retry shortly.', 'server_error')
+  }
+  const remember = (raw: string, found: { projectId: string } | null, now: number, passThrough?: string) => {
+    if (!found)
+      throw new GatewayError(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key')
+    if (recentKeys.size >= 10_000) recentKeys.clear()
+    recentKeys.set(raw, { projectId: found.projectId, until: now + RECENT_KEY_MS })
+    return { projectId: found.projectId, authorization: passThrough }
+  }
+  return (req) => {
+    const leashKey = req.headers['x-leash-key']
+    const auth = req.headers.authorization
+    let raw: string | undefined
+    let passThrough: string | undefined
+    if (typeof leashKey === 'string' && leashKey.trim() !== '') {
+      raw = leashKey.trim()
+      passThrough = auth
+    } else if (auth !== undefined) {
+      raw = BEARER.exec(auth)?.[1]
+    }
+    if (!raw) {
+      throw new GatewayError(
+        401,
+        'Missing API key: send Authorization: Bearer <leash project key>, or x-leash-key with your provider key as the Bearer.',
+        'invalid_request_error',
+        'invalid_api_key',
+      )
+    }
+    const now = Date.now()
+    const recent = recentKeys.get(raw)
+    if (recent && recent.until > now) return { projectId: recent.projectId, authorization: passThrough }
+    const key = raw
+    let pending: Promise<{ projectId: string } | null>
+    try {
+      pending = keys.resolve(key)
+    } catch (err) {
+      throw unavailable(err)
+    }
+    return pending.then(
+      (found) => remember(key, found, now, passThrough),
+      (err: unknown) => {
+        throw unavailable(err)
+      },
+    )
+  }
+}
