@@ -60,7 +60,11 @@ const FeedbackRow = z.object({
   comment: z.string(),
 })
 
-const insertFeedback = defineInsert({ name: 'insert_feedback', table: 'feedback_v1', row: FeedbackRow })
+const insertFeedback = defineInsert({
+  name: 'insert_feedback',
+  table: 'feedback_v1',
+  row: (r: z.input<typeof FeedbackRow>) => FeedbackRow.parse(r),
+})
 
 /**
  * Stores one feedback post about an exchange of `projectId`. An event id of another project is "not found",

@@ -16,6 +16,7 @@ export interface RetryPolicyDeps {
 }
 
 const TRANSIENT_CODES = new Set([
+  'storage_unavailable',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

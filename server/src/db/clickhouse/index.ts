@@ -3,7 +3,6 @@ export { createClickHouse, describeClickHouse, embeddedPath } from './client.ts'
 export type { MigrationFile } from './migrate.ts'
 export { MigrationError, migrateClickHouse, readMigrations, splitStatements } from './migrate.ts'
 export { GetExchangeParams, getExchange } from './queries/get-exchange.ts'
-export type { InsertOptions } from './queries/insert-exchanges.ts'
 export {
   DEFAULT_RETENTION_DAYS,
   insertExchanges,
@@ -13,3 +12,4 @@ export {
 export type { ScoreInsertInput, ScoreRowExtras } from './queries/insert-scores.ts'
 export { insertScores, ScoreInsertRow, toScoreInsertRow } from './queries/insert-scores.ts'
 export { ListExchangesParams, listExchanges } from './queries/list-exchanges.ts'
+export type { InsertOptions } from './query.ts'

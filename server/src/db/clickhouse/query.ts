@@ -1,5 +1,5 @@
 import { type ClickHouseClient, ClickHouseError } from '@clickhouse/client'
-import { z } from 'zod'
+import { ZodError, z } from 'zod'
 import { LeashError } from '../../errors.ts'
 
 /** SQL assembled from whitelisted pieces, with the values for its own `{name:Type}` placeholders. */
@@ -45,7 +45,9 @@ export function isTransportError(err: unknown): boolean {
 /** A storage outage becomes the one `storage_unavailable` error; anything else passes unchanged. */
 export function mapStorageError(name: string, err: unknown): unknown {
   if (!isTransportError(err)) return err
-  return new LeashError('storage_unavailable', `ClickHouse is unreachable (query ${name})`, { cause: err })
+  return new LeashError('storage_unavailable', `ClickHouse unavailable: no answer to query ${name}`, {
+    cause: err,
+  })
 }
 
 export function defineQuery<P extends z.ZodType, R extends z.ZodType>(
@@ -73,24 +75,60 @@ export function defineQuery<P extends z.ZodType, R extends z.ZodType>(
   }
 }
 
-export interface InsertDefinition<R extends z.ZodType> {
+export interface InsertOptions {
+  /**
+   * Insert deduplication token, sent as a SETTINGS clause of the INSERT itself (never as a session
+   * setting: chdb keeps `SET`s for the rest of the session, which would silently drop later inserts).
+   */
+  dedupToken?: string
+  /** When given, rows that fail validation are reported and skipped; otherwise the insert throws. */
+  onInvalid?: (index: number, error: ZodError) => void
+}
+
+/** Maps rows, skipping invalid ones through `onInvalid` when given (else the ZodError propagates). */
+export function mapValid<I, O>(rows: readonly I[], map: (row: I) => O, opts: InsertOptions): O[] {
+  if (!opts.onInvalid) return rows.map(map)
+  const out: O[] = []
+  rows.forEach((row, i) => {
+    try {
+      out.push(map(row))
+    } catch (err) {
+      if (!(err instanceof ZodError)) throw err
+      opts.onInvalid?.(i, err)
+    }
+  })
+  return out
+}
+
+/** `table SETTINGS insert_deduplication_token = '...'`: the client puts the table name after INSERT INTO. */
+export function insertTarget(table: string, opts: InsertOptions): string {
+  if (!opts.dedupToken) return table
+  return `${table} SETTINGS insert_deduplication_token = '${opts.dedupToken.replace(/[\\']/g, '\\$&')}'`
+}
+
+export interface InsertDefinition<I, O> {
   /** Sent as `log_comment`, so the insert is findable in `system.query_log`. */
   name: string
   table: string
-  row: R
+  /** One input as the row to send, validated (a bad row throws a ZodError). */
+  row: (input: I) => O
+  /** JSONEachRow objects, or JSONCompactEachRow arrays in `columns` order. */
+  format?: 'JSONEachRow' | 'JSONCompactEachRow'
+  columns?: readonly string[]
 }
 
-/** One named insert of JSONEachRow rows, each checked by the row schema. */
-export function defineInsert<R extends z.ZodType>(def: InsertDefinition<R>) {
+/** One named insert: `(ch) => (inputs, opts) => void`, each row mapped and checked first. */
+export function defineInsert<I, O>(def: InsertDefinition<I, O>) {
+  const target = def.columns ? `${def.table} (${def.columns.join(', ')})` : def.table
   return (ch: ClickHouseClient) =>
-    async (values: readonly z.input<R>[]): Promise<void> => {
-      const rows = values.map((v) => def.row.parse(v))
-      if (rows.length === 0) return
+    async (inputs: readonly I[], opts: InsertOptions = {}): Promise<void> => {
+      const values = mapValid(inputs, def.row, opts)
+      if (values.length === 0) return
       try {
         await ch.insert({
-          table: def.table,
-          values: rows,
-          format: 'JSONEachRow',
+          table: insertTarget(target, opts),
+          values,
+          format: def.format ?? 'JSONEachRow',
           clickhouse_settings: { log_comment: def.name },
         })
       } catch (err) {

@@ -1,6 +1,6 @@
-import type { ClickHouseClient } from '@clickhouse/client'
-import { ZodError, z } from 'zod'
+import { z } from 'zod'
 import type { ExchangeRecord } from '../../../exchange/record.ts'
+import { defineInsert } from '../query.ts'
 
 /** A `raw_responses_v1` row as inserted (JSONEachRow; `time` in epoch ms fits DateTime64(3)). */
 export const RawResponseInsertRow = z.object({
@@ -147,52 +147,19 @@ export function toRawResponseRow(r: ExchangeRecord): RawResponseInsertRow {
 /** Days a row is kept when its project's retention is unknown (ProjectSettings default). */
 export const DEFAULT_RETENTION_DAYS = 90
 
-export interface InsertOptions {
-  /**
-   * Insert deduplication token, sent as a SETTINGS clause of the INSERT itself (never as a session
-   * setting: chdb keeps `SET`s for the rest of the session, which would silently drop later inserts).
-   */
-  dedupToken?: string
-  /** When given, rows that fail validation are reported and skipped; otherwise the insert throws. */
-  onInvalid?: (index: number, error: ZodError) => void
-}
-
-/** Maps rows, skipping invalid ones through `onInvalid` when given (else the ZodError propagates). */
-export function mapValid<I, O>(rows: readonly I[], map: (row: I) => O, opts: InsertOptions): O[] {
-  if (!opts.onInvalid) return rows.map(map)
-  const out: O[] = []
-  rows.forEach((row, i) => {
-    try {
-      out.push(map(row))
-    } catch (err) {
-      if (!(err instanceof ZodError)) throw err
-      opts.onInvalid?.(i, err)
-    }
-  })
-  return out
-}
-
-/** `table SETTINGS insert_deduplication_token = '...'`: the client puts the table name after INSERT INTO. */
-export function insertTarget(table: string, opts: InsertOptions): string {
-  if (!opts.dedupToken) return table
-  return `${table} SETTINGS insert_deduplication_token = '${opts.dedupToken.replace(/[\\']/g, '\\$&')}'`
-}
-
 function toCompactRow(r: ExchangeRecord): unknown[] {
   const row = toRawResponseRow(r)
   return RAW_RESPONSE_COLUMNS.map((c) => row[c])
 }
 
 /**
- * Inserts exchanges; re-inserting an event id is safe (ReplacingMergeTree + FINAL readers), and a repeated
- * batch with the same `dedupToken` is dropped by ClickHouse at insert time.
+ * Inserts exchanges as JSONCompactEachRow (ClickHouse parses it about twice as fast as objects). A re-sent
+ * event id is safe (ReplacingMergeTree + FINAL readers); a batch repeated with its `dedupToken` is dropped.
  */
-export const insertExchanges =
-  (ch: ClickHouseClient) =>
-  async (records: ExchangeRecord[], opts: InsertOptions = {}): Promise<void> => {
-    const values = mapValid(records, toCompactRow, opts)
-    if (values.length === 0) return
-    // JSONCompactEachRow (arrays in column order): ClickHouse parses it about twice as fast as JSONEachRow.
-    const table = insertTarget(`raw_responses_v1 (${RAW_RESPONSE_COLUMNS.join(', ')})`, opts)
-    await ch.insert({ table, values, format: 'JSONCompactEachRow' })
-  }
+export const insertExchanges = defineInsert({
+  name: 'insert_exchanges',
+  table: 'raw_responses_v1',
+  columns: RAW_RESPONSE_COLUMNS,
+  format: 'JSONCompactEachRow',
+  row: toCompactRow,
+})

@@ -1,7 +1,7 @@
-import type { ClickHouseClient } from '@clickhouse/client'
 import { z } from 'zod'
 import type { ScoreRow } from '../../../exchange/score.ts'
-import { DEFAULT_RETENTION_DAYS, type InsertOptions, insertTarget, mapValid } from './insert-exchanges.ts'
+import { defineInsert } from '../query.ts'
+import { DEFAULT_RETENTION_DAYS } from './insert-exchanges.ts'
 
 /**
  * Slicing dimensions of the scored exchange and its retention, copied into each score row
@@ -57,10 +57,4 @@ export function toScoreInsertRow(s: ScoreInsertInput): ScoreInsertRow {
 }
 
 /** Inserts scores; the same (event, scorer, version, name) delivered twice collapses to the latest. */
-export const insertScores =
-  (ch: ClickHouseClient) =>
-  async (rows: ScoreInsertInput[], opts: InsertOptions = {}): Promise<void> => {
-    const values = mapValid(rows, toScoreInsertRow, opts)
-    if (values.length === 0) return
-    await ch.insert({ table: insertTarget('scores_v1', opts), values, format: 'JSONEachRow' })
-  }
+export const insertScores = defineInsert({ name: 'insert_scores', table: 'scores_v1', row: toScoreInsertRow })
