@@ -4,7 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ClickHouseClient } from '@clickhouse/client'
 import { z } from 'zod'
-import { defineQuery } from './query.ts'
+import { defineInsert, defineQuery } from './query.ts'
 
 const DEFAULT_DIR = fileURLToPath(new URL('../../../../migrations/clickhouse', import.meta.url))
 const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/
@@ -68,6 +68,12 @@ const appliedRows = defineQuery({
   sql: 'SELECT version, any(name) AS name, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
 })
 
+const recordMigration = defineInsert({
+  name: 'schema_migrations_record',
+  table: 'schema_migrations',
+  row: (r: AppliedRow) => AppliedRow.parse(r),
+})
+
 async function appliedMigrations(ch: ClickHouseClient): Promise<Map<number, AppliedRow>> {
   const rows = await appliedRows(ch)({})
   return new Map(rows.map((r) => [r.version, r]))
@@ -97,11 +103,7 @@ export async function migrateClickHouse(
       continue
     }
     for (const statement of file.statements) await ch.command({ query: statement })
-    await ch.insert({
-      table: 'schema_migrations',
-      values: [{ version: file.version, name: file.name, checksum: file.checksum }],
-      format: 'JSONEachRow',
-    })
+    await recordMigration(ch)([{ version: file.version, name: file.name, checksum: file.checksum }])
     log(`clickhouse migration applied: ${label}`)
     applied.push(label)
   }
