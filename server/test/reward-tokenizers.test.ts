@@ -2,8 +2,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadOnnxRewardModel, OnnxModelError } from '../src/scoring/reward/onnx.ts'
+import { createOnnxRewardScorer, loadOnnxRewardModel, OnnxModelError } from '../src/scoring/reward/onnx.ts'
 import { createTokenizer, loadTokenizer, padBatch, TokenizerError } from '../src/scoring/reward/tokenizer.ts'
+import { SCORE } from '../src/scoring/scorer.ts'
 import { tinyOnnxSumModel } from './support/tiny-onnx.ts'
 
 /*
@@ -271,6 +272,15 @@ describe('Unigram (SentencePiece style, DeBERTa-v3 layout)', () => {
     expect(tok.encode('hello', 'world')).toEqual({ ids: [1, 5, 2, 8, 2], typeIds: [0, 0, 0, 1, 1] })
   })
 
+  it('finds an added token marked normalized under its normalized spelling', () => {
+    const json = unigramJson()
+    json.normalizer = { type: 'Lowercase' }
+    const added = json.added_tokens as object[]
+    json.added_tokens = [...added, { id: 21, content: '[NEW]', normalized: true, special: false }]
+    // Lowercased text holds "[new]", which only the normalized spelling of id 21 matches.
+    expect(createTokenizer(json).encode('hello[NEW]').ids).toEqual([1, 5, 21, 2])
+  })
+
   it('reads max length and pad id from tokenizer_config.json', () => {
     expect(tok.maxLength).toBe(512)
     expect(tok.padId).toBe(0)
@@ -395,6 +405,21 @@ describe('ONNX backend end to end with a BPE and a Unigram tokenizer', () => {
       expect(await model.scoreTexts(['hello world lower!!'])).toEqual([42])
     } finally {
       await model.close()
+    }
+    // As a Scorer in pair mode, the prompt and response of an exchange are the pair.
+    const scorer = await createOnnxRewardScorer(dir, { input: 'pair' })
+    try {
+      const input = {
+        prompt: 'hello',
+        messages: [],
+        response: 'world',
+        sources: [],
+        tools: [],
+        toolCalls: [],
+      }
+      expect(await scorer.scoreBatch([input])).toEqual([[{ name: SCORE.reward, value: 2018 }]])
+    } finally {
+      await scorer.close?.()
     }
   })
 })
