@@ -2,7 +2,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createOnnxRewardScorer, loadOnnxRewardModel, OnnxModelError } from '../src/scoring/reward/onnx.ts'
+import {
+  createOnnxRewardScorer,
+  loadOnnxRewardModel,
+  OnnxModelError,
+  toChat,
+} from '../src/scoring/reward/onnx.ts'
 import { createTokenizer, loadTokenizer, padBatch, TokenizerError } from '../src/scoring/reward/tokenizer.ts'
 import { SCORE } from '../src/scoring/scorer.ts'
 import { tinyOnnxSumModel } from './support/tiny-onnx.ts'
@@ -126,6 +131,28 @@ function llama3Json(): Record<string, unknown> {
     },
     model: { ...(gpt2Json().model as object), merges: BPE_MERGES.map((m) => m.split(' ')) },
   }
+}
+
+// A chat model's tokenizer: Llama 3 style plus role tokens that exist only as added tokens (ids 29, 30).
+const CHAT_TEMPLATE =
+  "{{ bos_token }}{% for m in messages %}{{ '<|' + m['role'] + '|>' + m['content'] }}{% endfor %}{{ eos_token }}"
+const CHAT_CONFIG = {
+  bos_token: '<|bos|>',
+  eos_token: { content: '<|endoftext|>', __type: 'AddedToken' },
+  model_max_length: 64,
+  chat_template: CHAT_TEMPLATE,
+}
+
+function chatJson(): Record<string, unknown> {
+  const json = llama3Json()
+  const added = (id: number, content: string) => ({ id, content, normalized: false, special: true })
+  json.added_tokens = [
+    ...(json.added_tokens as object[]),
+    added(0, '<|endoftext|>'),
+    added(29, '<|user|>'),
+    added(30, '<|assistant|>'),
+  ]
+  return json
 }
 
 // SentencePiece Unigram as DeBERTa-v3 exports it: Metaspace '▁', [CLS] A [SEP] (B [SEP]) template.
@@ -288,6 +315,65 @@ describe('Unigram (SentencePiece style, DeBERTa-v3 layout)', () => {
   })
 })
 
+describe('chat templates (tokenizer_config.json or chat_template.jinja)', () => {
+  const chat = [
+    { role: 'user', content: 'hello' },
+    { role: 'assistant', content: 'world' },
+  ]
+
+  it('renders the template and tokenizes it without adding the post-processor BOS a second time', () => {
+    // "<|bos|><|user|>hello<|assistant|>world<|endoftext|>": 28 29, hello 15, 30, w or l d 6 17 3 8, 0.
+    const tok = createTokenizer(chatJson(), CHAT_CONFIG)
+    expect(tok.hasChatTemplate).toBe(true)
+    expect(tok.encodeChat(chat)).toEqual({
+      ids: [28, 29, 15, 30, 6, 17, 3, 8, 0],
+      typeIds: [0, 0, 0, 0, 0, 0, 0, 0, 0],
+    })
+    // Too long: the front goes, BOS stays.
+    expect(tok.encodeChat(chat, 5).ids).toEqual([28, 17, 3, 8, 0])
+  })
+
+  it('takes the template named "default" from a list, or chat_template.jinja from the folder', async () => {
+    const named = [
+      { name: 'tool_use', template: 'unused' },
+      { name: 'default', template: CHAT_TEMPLATE },
+    ]
+    const tok = createTokenizer(chatJson(), { ...CHAT_CONFIG, chat_template: named })
+    expect(tok.encodeChat(chat).ids).toEqual([28, 29, 15, 30, 6, 17, 3, 8, 0])
+    const { chat_template: _, ...config } = CHAT_CONFIG
+    const dir = modelDir({ 'tokenizer.json': chatJson(), 'tokenizer_config.json': config })
+    expect((await loadTokenizer(dir)).hasChatTemplate).toBe(false)
+    fs.writeFileSync(path.join(dir, 'chat_template.jinja'), CHAT_TEMPLATE)
+    expect((await loadTokenizer(dir)).encodeChat(chat).ids).toEqual([28, 29, 15, 30, 6, 17, 3, 8, 0])
+  })
+
+  it('fails clearly without a template, or when the template raises', () => {
+    expect(() => createTokenizer(chatJson()).encodeChat(chat)).toThrow(/no chat_template/)
+    const strict =
+      "{% if messages[0]['role'] != 'system' %}{{ raise_exception('needs a system turn') }}{% endif %}"
+    const tok = createTokenizer(chatJson(), { ...CHAT_CONFIG, chat_template: strict })
+    expect(() => tok.encodeChat(chat)).toThrow(/chat_template failed \(.*needs a system turn/)
+    expect(() => createTokenizer(chatJson(), { chat_template: '{% for %}' })).toThrow(
+      /chat_template does not parse/,
+    )
+  })
+
+  it('builds the conversation of an exchange: its messages (or the prompt), then the response', () => {
+    const base = { prompt: 'hi', response: 'world', sources: [], tools: [], toolCalls: [] }
+    expect(toChat({ ...base, messages: [] })).toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'world' },
+    ])
+    const messages = [
+      { role: 'system', content: 's' },
+      { role: 'user', content: 'a' },
+      { role: 'tool', content: 't' },
+      { role: 'user', content: 'hi' },
+    ]
+    expect(toChat({ ...base, messages }).map((m) => m.role)).toEqual(['system', 'user', 'user', 'assistant'])
+  })
+})
+
 describe('tokenizer.json the library cannot reproduce', () => {
   it('refuses a model type outside WordPiece, BPE and Unigram instead of loading it as another', () => {
     const json = { ...gpt2Json(), model: { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a' } }
@@ -388,6 +474,33 @@ describe('ONNX backend end to end with a BPE and a Unigram tokenizer', () => {
       expect(await model.scorePairs([['hello', 'world']])).toEqual([4082])
     } finally {
       await model.close()
+    }
+  })
+
+  it('scores through the chat template by default when the model ships one', async () => {
+    const dir = modelDir({
+      'config.json': { model_type: 'llama', max_position_embeddings: 64, pad_token_id: null },
+      'tokenizer.json': chatJson(),
+      'tokenizer_config.json': CHAT_CONFIG,
+      'model.onnx': onnx,
+    })
+    const scorer = await createOnnxRewardScorer(dir)
+    try {
+      const input = {
+        prompt: 'hello',
+        messages: [],
+        response: 'world',
+        sources: [],
+        tools: [],
+        toolCalls: [],
+      }
+      // 28 + 29 + 15 + 30 + 6 + 17 + 3 + 8 + 0 = 136 (config.json has no pad id: scored one text per call).
+      expect(await scorer.scoreBatch([input, { ...input, response: 'hello' }])).toEqual([
+        [{ name: SCORE.reward, value: 136 }],
+        [{ name: SCORE.reward, value: 28 + 29 + 15 + 30 + 15 + 0 }],
+      ])
+    } finally {
+      await scorer.close?.()
     }
   })
 

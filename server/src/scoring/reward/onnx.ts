@@ -3,14 +3,15 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { SCORE, type ScoreInput, type Scorer } from '../scorer.ts'
+import type { ChatMessage } from './chat-template.ts'
 import { type Encoding, loadTokenizer, padBatch, type Tokenizer, TokenizerError } from './tokenizer.ts'
 import { toTranscript } from './transcript.ts'
 
 /**
  * A team's reward model in Hugging Face layout (`config.json`, `tokenizer.json`, `model.onnx`), tokenized in
  * JavaScript (WordPiece, BPE or Unigram) and run with onnxruntime-node on CPU. Input is one transcript
- * (`"\n\nHuman: ...\n\nAssistant: ..."`, as tiny-rm expects) or a (prompt, response) pair; batches are
- * sorted by length and right-padded with an attention mask.
+ * (`"\n\nHuman: ...\n\nAssistant: ..."`, as tiny-rm expects), a (prompt, response) pair, or the conversation
+ * through the model's chat template; batches are sorted by length and right-padded with an attention mask.
  */
 export class OnnxModelError extends Error {
   override name = 'OnnxModelError'
@@ -27,6 +28,8 @@ export interface OnnxRewardModel {
   scoreTexts(texts: readonly string[]): Promise<number[]>
   /** Scores for (prompt, response) pairs joined by the tokenizer's post-processor, in input order. */
   scorePairs(pairs: readonly (readonly [string, string])[]): Promise<number[]>
+  /** Scores for whole conversations (ending with the response) through the chat template, in input order. */
+  scoreChats(chats: readonly (readonly ChatMessage[])[]): Promise<number[]>
   close(): Promise<void>
 }
 
@@ -129,31 +132,48 @@ export async function loadOnnxRewardModel(dir: string, opts: OnnxOptions = {}): 
     maxLength,
     scoreTexts: (texts) => score(texts.map((t) => tokenizer.encode(t, null, maxLength))),
     scorePairs: (pairs) => score(pairs.map(([p, r]) => tokenizer.encode(p, r, maxLength))),
+    scoreChats: (chats) => score(chats.map((c) => tokenizer.encodeChat(c, maxLength))),
     close: () => session.release(),
   }
 }
 
 /**
- * How a scored exchange becomes model input: one hh-style transcript (tiny-rm, hh-rlhf models), or the
- * last user turn and the response as a text pair (cross-encoder reward models such as DeBERTa ones).
+ * How a scored exchange becomes model input: one hh-style transcript (tiny-rm, hh-rlhf models), the last
+ * user turn and the response as a text pair (cross-encoders such as DeBERTa reward models), or the
+ * conversation through the model's chat template (Llama/Qwen-style reward models).
  */
-export type OnnxInputFormat = 'transcript' | 'pair'
+export type OnnxInputFormat = 'transcript' | 'pair' | 'chat'
 
-/** The ONNX backend as a Scorer: one reward score per input, named `reward` or `reward_shadow`. */
+const CHAT_ROLES = new Set(['system', 'user', 'assistant'])
+
+/** The request's conversation (or the prompt as one user turn), then the response as the assistant turn. */
+export function toChat(input: Pick<ScoreInput, 'prompt' | 'messages' | 'response'>): ChatMessage[] {
+  const turns = input.messages.filter((m) => CHAT_ROLES.has(m.role))
+  const context = turns.length > 0 ? turns : [{ role: 'user', content: input.prompt }]
+  return [...context, { role: 'assistant', content: input.response }]
+}
+
+/**
+ * The ONNX backend as a Scorer: one reward score per input, named `reward` or `reward_shadow`. The input
+ * format defaults to the chat template when the model ships one, else the transcript.
+ */
 export async function createOnnxRewardScorer(
   dir: string,
   opts: OnnxOptions & { shadow?: boolean; input?: OnnxInputFormat } = {},
 ): Promise<Scorer> {
   const model = await loadOnnxRewardModel(dir, opts)
   const name = opts.shadow ? SCORE.rewardShadow : SCORE.reward
+  const input = opts.input ?? (model.tokenizer.hasChatTemplate ? 'chat' : 'transcript')
   return {
     name: `reward-onnx:${model.name}`,
     version: model.version,
     async scoreBatch(inputs: readonly ScoreInput[]) {
       const scores =
-        opts.input === 'pair'
-          ? await model.scorePairs(inputs.map((i) => [i.prompt, i.response] as const))
-          : await model.scoreTexts(inputs.map(toTranscript))
+        input === 'chat'
+          ? await model.scoreChats(inputs.map(toChat))
+          : input === 'pair'
+            ? await model.scorePairs(inputs.map((i) => [i.prompt, i.response] as const))
+            : await model.scoreTexts(inputs.map(toTranscript))
       return scores.map((value) => [{ name, value }])
     },
     close: () => model.close(),

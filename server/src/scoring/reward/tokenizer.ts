@@ -1,11 +1,12 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers'
+import { type ChatMessage, type ChatRenderer, chatRenderer, tokenText } from './chat-template.ts'
 
 /**
  * Reads a Hugging Face `tokenizer.json` (WordPiece, BPE incl. byte-level, Unigram) with @huggingface/tokenizers
- * and adds what that library leaves out: truncation that keeps the response, pair encoding with type ids, and
- * refusal of the few settings it would silently tokenize differently from Python.
+ * and adds what that library leaves out: truncation that keeps the response, pair encoding with type ids, chat
+ * templates, and refusal of the few settings it would silently tokenize differently from Python.
  */
 export class TokenizerError extends Error {
   override name = 'TokenizerError'
@@ -18,6 +19,7 @@ export type TokenizerModelType = (typeof TOKENIZER_MODELS)[number]
 export interface TokenizerConfig {
   model_max_length?: number
   pad_token?: string | { content: string } | null
+  chat_template?: unknown
   [key: string]: unknown
 }
 
@@ -38,6 +40,13 @@ export interface Tokenizer {
    * the first text loses its beginning, then the second its end, so the response is scored, not dropped.
    */
   encode(text: string, pair?: string | null, maxLength?: number): Encoding
+  /** Whether tokenizer_config.json (or chat_template.jinja) has a chat template. */
+  readonly hasChatTemplate: boolean
+  /**
+   * The conversation through the chat template, tokenized as `apply_chat_template` does (the template writes
+   * its own special tokens). Too long: cut from the front, keeping a leading special token such as BOS.
+   */
+  encodeChat(messages: readonly ChatMessage[], maxLength?: number): Encoding
 }
 
 type Json = Record<string, unknown>
@@ -143,8 +152,17 @@ export function createTokenizer(json: unknown, config: TokenizerConfig = {}): To
 
   const tokJson = isObject(json.truncation) ? json.truncation : {}
   const maxLength = limit(config.model_max_length) ?? limit(tokJson.max_length)
-  const pad = isObject(config.pad_token) ? config.pad_token.content : config.pad_token
-  const padId = typeof pad === 'string' ? (hf.token_to_id(pad) ?? null) : null
+  const pad = tokenText(config.pad_token)
+  const padId = pad === null ? null : (hf.token_to_id(pad) ?? null)
+
+  let render: ChatRenderer | null
+  try {
+    render = chatRenderer(config)
+  } catch (err) {
+    throw new TokenizerError(`chat_template does not parse (${(err as Error).message})`)
+  }
+  const specials = new Set<string>()
+  for (const t of hf.get_added_tokens_decoder().values()) if (t.special) specials.add(t.content)
 
   return {
     model,
@@ -163,6 +181,22 @@ export function createTokenizer(json: unknown, config: TokenizerConfig = {}): To
       }
       const { tokens, typeIds } = join(a, b)
       return { ids: tokens.map(idOf), typeIds }
+    },
+    hasChatTemplate: render !== null,
+    encodeChat(messages, max = maxLength ?? Number.POSITIVE_INFINITY) {
+      if (!render) throw new TokenizerError('no chat_template in tokenizer_config.json')
+      let text: string
+      try {
+        text = render(messages)
+      } catch (err) {
+        throw new TokenizerError(`chat_template failed (${(err as Error).message})`)
+      }
+      let tokens = hf.tokenize(text)
+      if (tokens.length > max) {
+        const head = specials.has(tokens[0] as string) ? 1 : 0
+        tokens = [...tokens.slice(0, head), ...tokens.slice(tokens.length - Math.max(max - head, 0))]
+      }
+      return { ids: tokens.map(idOf), typeIds: fill(tokens.length, 0) }
     },
   }
 }
@@ -186,9 +220,18 @@ async function readJson(file: string, required: boolean): Promise<unknown> {
 export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   const file = path.join(dir, 'tokenizer.json')
   const json = await readJson(file, true)
-  const config = await readJson(path.join(dir, 'tokenizer_config.json'), false)
+  const read = await readJson(path.join(dir, 'tokenizer_config.json'), false)
+  const config: TokenizerConfig = isObject(read) ? { ...read } : {}
+  // transformers 4.43+ saves the template as its own file.
+  const jinja = path.join(dir, 'chat_template.jinja')
+  if (config.chat_template === undefined) {
+    config.chat_template = await fs.readFile(jinja, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined
+      throw new TokenizerError(`cannot read ${jinja}: ${err.message}`)
+    })
+  }
   try {
-    return createTokenizer(json, isObject(config) ? (config as TokenizerConfig) : {})
+    return createTokenizer(json, config)
   } catch (err) {
     throw new TokenizerError(`${file}: ${(err as Error).message}`)
   }
