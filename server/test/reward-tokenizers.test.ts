@@ -281,6 +281,41 @@ describe('byte-level BPE (Llama 3 style: regex Split, BOS template)', () => {
   })
 })
 
+describe('SentencePiece BPE with byte fallback (Llama 2 layout)', () => {
+  it('prepends ▁, marks spaces with ▁, and spells a character outside the vocabulary as its bytes', () => {
+    const json = {
+      added_tokens: [
+        { id: 0, content: '<unk>', special: true },
+        { id: 1, content: '<s>', special: true },
+      ],
+      normalizer: {
+        type: 'Sequence',
+        normalizers: [
+          { type: 'Prepend', prepend: '▁' },
+          { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+        ],
+      },
+      pre_tokenizer: null,
+      post_processor: {
+        type: 'TemplateProcessing',
+        single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+        pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+        special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } },
+      },
+      model: {
+        type: 'BPE',
+        unk_token: '<unk>',
+        fuse_unk: true,
+        byte_fallback: true,
+        vocab: { '<unk>': 0, '<s>': 1, '<0xC3>': 2, '<0xA9>': 3, '▁': 4, h: 5, i: 6, '▁h': 7, '▁hi': 8 },
+        merges: ['▁ h', '▁h i'],
+      },
+    }
+    // "hi é" -> "▁hi▁é": (▁ h) -> (▁h i) = ▁hi 8, ▁ 4; é is not in the vocabulary: bytes C3 A9 = 2 3.
+    expect(createTokenizer(json).encode('hi é').ids).toEqual([1, 8, 4, 2, 3])
+  })
+})
+
 describe('Unigram (SentencePiece style, DeBERTa-v3 layout)', () => {
   const tok = createTokenizer(unigramJson(), { model_max_length: 512, pad_token: '[PAD]' })
 
