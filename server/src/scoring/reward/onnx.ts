@@ -24,6 +24,8 @@ export interface OnnxRewardModel {
   tokenizer: Tokenizer
   /** Ids per input, after truncation (the prompt side loses its beginning first). */
   maxLength: number
+  /** Inputs per onnxruntime call: 1 when neither config.json nor the tokenizer names a pad token. */
+  batchSize: number
   /** Scores for raw texts, in input order. */
   scoreTexts(texts: readonly string[]): Promise<number[]>
   /** Scores for (prompt, response) pairs joined by the tokenizer's post-processor, in input order. */
@@ -130,6 +132,7 @@ export async function loadOnnxRewardModel(dir: string, opts: OnnxOptions = {}): 
     version: createHash('sha256').update(bytes).digest('hex').slice(0, 12),
     tokenizer,
     maxLength,
+    batchSize,
     scoreTexts: (texts) => score(texts.map((t) => tokenizer.encode(t, null, maxLength))),
     scorePairs: (pairs) => score(pairs.map(([p, r]) => tokenizer.encode(p, r, maxLength))),
     scoreChats: (chats) => score(chats.map((c) => tokenizer.encodeChat(c, maxLength))),
