@@ -501,6 +501,7 @@ describe('ONNX backend end to end with a BPE and a Unigram tokenizer', () => {
     const model = await loadOnnxRewardModel(dir, { maxLength: 5 })
     try {
       expect(model.maxLength).toBe(5)
+      expect(model.batchSize).toBe(16)
       // [28 15 5 26 27] = 101 and [28 15] = 43. "hello hello world" has the body 15 5 15 18 3 8;
       // BOS leaves room for its last 4 ids: 28 + 15 + 18 + 3 + 8 = 72.
       const scores = await model.scoreTexts(['hello 12345', 'hello', 'hello hello world'])
@@ -519,6 +520,9 @@ describe('ONNX backend end to end with a BPE and a Unigram tokenizer', () => {
       'tokenizer_config.json': CHAT_CONFIG,
       'model.onnx': onnx,
     })
+    const model = await loadOnnxRewardModel(dir)
+    expect(model.batchSize).toBe(1)
+    await model.close()
     const scorer = await createOnnxRewardScorer(dir)
     try {
       const input = {
