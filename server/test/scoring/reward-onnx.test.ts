@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRewardScorer } from '../../src/scoring/reward/index.ts'
 import { loadOnnxRewardModel, OnnxModelError, type OnnxRewardModel } from '../../src/scoring/reward/onnx.ts'
-import { TokenizerError, WordPieceTokenizer } from '../../src/scoring/reward/tokenizer.ts'
+import { createTokenizer, loadTokenizer, type Tokenizer } from '../../src/scoring/reward/tokenizer.ts'
 import { toTranscript } from '../../src/scoring/reward/transcript.ts'
 import { SCORE } from '../../src/scoring/scorer.ts'
 
@@ -23,38 +23,47 @@ afterAll(async () => {
   await model?.close()
 })
 
-describe('WordPiece tokenizer from tokenizer.json', () => {
+describe('WordPiece tokenizer from tokenizer.json (@huggingface/tokenizers)', () => {
+  let tok: Tokenizer
+  beforeAll(async () => {
+    tok = await loadTokenizer(TINY_RM)
+  })
+
   it('reproduces the Python input_ids of every tiny-rm test vector, with left truncation', () => {
     expect(vectors.length).toBe(4)
-    const tok = new WordPieceTokenizer(tokenizerJson, tokenizerConfig)
+    expect(tok.model).toBe('WordPiece')
+    expect(tok.maxLength).toBe(256)
+    expect(tok.padId).toBe(0)
     for (const v of vectors) {
-      expect(tok.encodeBody(v.text).length + 2).toBe(v.untruncated_len)
-      expect(tok.encode(v.text)).toEqual(v.input_ids)
+      expect(tok.encode(v.text, null, Number.POSITIVE_INFINITY).ids.length).toBe(v.untruncated_len)
+      expect(tok.encode(v.text).ids).toEqual(v.input_ids)
     }
+    // Vector 3 is the one cut: [CLS] then the last 255 ids of [CLS] body [SEP] (README's recipe).
+    const v3 = vectors[3] as (typeof vectors)[number]
+    const full = tok.encode(v3.text, null, Number.POSITIVE_INFINITY).ids
+    expect(v3.untruncated_len).toBeGreaterThan(256)
+    expect(tok.encode(v3.text).ids).toEqual([full[0], ...full.slice(full.length - 255)])
   })
 
-  it('normalizes like BertNormalizer: accents, case, control characters, CJK spacing', () => {
-    const tok = new WordPieceTokenizer(tokenizerJson, tokenizerConfig)
-    expect(tok.normalize('Café\u0000 NAÏVE\tx')).toBe('cafe naive x')
-    expect(tok.normalize('a中b')).toBe('a 中 b')
-    expect(tok.preTokenize("can't stop, won't")).toEqual(['can', "'", 't', 'stop', ',', 'won', "'", 't'])
-    const unk = tok.encodeBody('\u{1F600}')
-    expect(unk).toEqual([1])
+  it('normalizes like BertNormalizer: accents, case, control characters, CJK, punctuation', () => {
+    const body = (text: string) => tok.encode(text).ids.slice(1, -1)
+    expect(body('Café\u0000 NAÏVE\tx')).toEqual(body('cafe naive x'))
+    expect(body('a中b')).toEqual(body('a 中 b'))
+    expect(body("can't stop, won't")).toEqual(body("can ' t stop , won ' t"))
+    expect(body('\u{1F600}')).toEqual([1])
   })
 
-  it('refuses tokenizer types it does not implement, with a clear error', () => {
-    expect(() => new WordPieceTokenizer({ ...tokenizerJson, model: { type: 'BPE', vocab: {} } })).toThrow(
-      TokenizerError,
-    )
-    expect(() => new WordPieceTokenizer({ ...tokenizerJson, model: { type: 'BPE', vocab: {} } })).toThrow(
-      /unsupported tokenizer model 'BPE'/,
-    )
-    expect(() => new WordPieceTokenizer({ ...tokenizerJson, normalizer: { type: 'NFKC' } })).toThrow(
-      /normalizer 'NFKC'/,
-    )
-    expect(() => new WordPieceTokenizer({ ...tokenizerJson, pre_tokenizer: { type: 'ByteLevel' } })).toThrow(
-      /pre_tokenizer 'ByteLevel'/,
-    )
+  it('pairs follow the template: [CLS] A [SEP] B [SEP], type ids 0 then 1', () => {
+    const a = tok.encode('bread').ids
+    const b = tok.encode('water').ids
+    const pair = tok.encode('bread', 'water')
+    expect(pair.ids).toEqual([...a, ...b.slice(1)])
+    expect(pair.typeIds).toEqual([...a.map(() => 0), ...b.slice(1).map(() => 1)])
+  })
+
+  it('reads the same file through createTokenizer with its config', () => {
+    const direct = createTokenizer(tokenizerJson, tokenizerConfig)
+    for (const v of vectors) expect(direct.encode(v.text).ids).toEqual(v.input_ids)
   })
 })
 

@@ -3,13 +3,15 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { SCORE, type ScoreInput, type Scorer } from '../scorer.ts'
-import { type TokenizerConfig, WordPieceTokenizer } from './tokenizer.ts'
+import type { ChatMessage } from './chat-template.ts'
+import { type Encoding, loadTokenizer, padBatch, type Tokenizer, TokenizerError } from './tokenizer.ts'
 import { toTranscript } from './transcript.ts'
 
 /**
  * A team's reward model in Hugging Face layout (`config.json`, `tokenizer.json`, `model.onnx`), tokenized in
- * JavaScript and run with onnxruntime-node on CPU. Texts are `"\n\nHuman: ...\n\nAssistant: ..."`, as tiny-rm
- * and hh-rlhf-style models expect; batches are sorted by length and right-padded with an attention mask.
+ * JavaScript (WordPiece, BPE or Unigram) and run with onnxruntime-node on CPU. Input is one transcript
+ * (`"\n\nHuman: ...\n\nAssistant: ..."`, as tiny-rm expects), a (prompt, response) pair, or the conversation
+ * through the model's chat template; batches are sorted by length and right-padded with an attention mask.
  */
 export class OnnxModelError extends Error {
   override name = 'OnnxModelError'
@@ -19,17 +21,24 @@ export interface OnnxRewardModel {
   name: string
   /** First 12 hex digits of sha256(model.onnx). */
   version: string
-  tokenizer: WordPieceTokenizer
+  tokenizer: Tokenizer
+  /** Ids per input, after truncation (the prompt side loses its beginning first). */
+  maxLength: number
+  /** Inputs per onnxruntime call: 1 when neither config.json nor the tokenizer names a pad token. */
+  batchSize: number
   /** Scores for raw texts, in input order. */
   scoreTexts(texts: readonly string[]): Promise<number[]>
+  /** Scores for (prompt, response) pairs joined by the tokenizer's post-processor, in input order. */
+  scorePairs(pairs: readonly (readonly [string, string])[]): Promise<number[]>
+  /** Scores for whole conversations (ending with the response) through the chat template, in input order. */
+  scoreChats(chats: readonly (readonly ChatMessage[])[]): Promise<number[]>
   close(): Promise<void>
 }
 
-async function readJson<T>(file: string, required: boolean): Promise<T | null> {
+async function readJson<T>(file: string): Promise<T> {
   try {
     return JSON.parse(await fs.readFile(file, 'utf8')) as T
   } catch (err) {
-    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw new OnnxModelError(`cannot read ${file}: ${(err as Error).message}`)
   }
 }
@@ -39,23 +48,23 @@ export interface OnnxOptions {
   batchSize?: number
   /** onnxruntime intra-op threads (default 1: scoring runs beside the gateway). */
   threads?: number
+  /** Cap on ids per input, below the model's own limit (long-context models are slow on CPU). */
+  maxLength?: number
+}
+
+interface ModelConfig {
+  max_position_embeddings?: number
+  pad_token_id?: number | null
 }
 
 export async function loadOnnxRewardModel(dir: string, opts: OnnxOptions = {}): Promise<OnnxRewardModel> {
-  const config = await readJson<{ max_position_embeddings?: number; pad_token_id?: number }>(
-    path.join(dir, 'config.json'),
-    true,
-  )
-  const tokJson = await readJson<ConstructorParameters<typeof WordPieceTokenizer>[0]>(
-    path.join(dir, 'tokenizer.json'),
-    true,
-  )
-  const tokConfig = (await readJson<TokenizerConfig>(path.join(dir, 'tokenizer_config.json'), false)) ?? {}
-  let tokenizer: WordPieceTokenizer
+  const config = await readJson<ModelConfig>(path.join(dir, 'config.json'))
+  let tokenizer: Tokenizer
   try {
-    tokenizer = new WordPieceTokenizer(tokJson ?? {}, tokConfig)
+    tokenizer = await loadTokenizer(dir)
   } catch (err) {
-    throw new OnnxModelError(`${path.join(dir, 'tokenizer.json')}: ${(err as Error).message}`)
+    if (err instanceof TokenizerError) throw new OnnxModelError(err.message)
+    throw err
   }
   const modelPath = path.join(dir, 'model.onnx')
   let bytes: Buffer
@@ -78,32 +87,43 @@ export async function loadOnnxRewardModel(dir: string, opts: OnnxOptions = {}): 
   if (!inputs.has('input_ids'))
     throw new OnnxModelError(`${modelPath}: no 'input_ids' input (has ${session.inputNames.join(', ')})`)
   const outputName = session.outputNames.includes('logits') ? 'logits' : (session.outputNames[0] as string)
-  const maxLength = Math.min(tokenizer.maxLength, config?.max_position_embeddings ?? tokenizer.maxLength)
-  const padId = config?.pad_token_id ?? tokenizer.padId
-  const batchSize = opts.batchSize ?? 16
+  const limits = [opts.maxLength, tokenizer.maxLength, config.max_position_embeddings]
+  const known = limits.filter((n): n is number => typeof n === 'number' && n > 0)
+  const maxLength = known.length > 0 ? Math.min(...known) : 512
+  // Without a pad id, decoder models cannot find the last real token of a padded row: one text per call.
+  const padId = config.pad_token_id ?? tokenizer.padId
+  const batchSize = padId === null || padId === undefined ? 1 : (opts.batchSize ?? 16)
 
-  async function runBatch(seqs: number[][]): Promise<Float32Array> {
-    const width = Math.max(...seqs.map((s) => s.length))
-    const ids = new BigInt64Array(seqs.length * width).fill(BigInt(padId))
-    const mask = new BigInt64Array(seqs.length * width)
-    seqs.forEach((s, row) => {
-      for (let j = 0; j < s.length; j++) {
-        ids[row * width + j] = BigInt(s[j] as number)
-        mask[row * width + j] = 1n
-      }
-    })
-    const dims = [seqs.length, width]
-    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, dims) }
-    if (inputs.has('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', mask, dims)
-    if (inputs.has('token_type_ids'))
-      feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(ids.length), dims)
+  async function runBatch(encodings: Encoding[]): Promise<Float32Array> {
+    const batch = padBatch(encodings, padId ?? 0)
+    const dims = batch.dims
+    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', batch.inputIds, dims) }
+    if (inputs.has('attention_mask'))
+      feeds.attention_mask = new ort.Tensor('int64', batch.attentionMask, dims)
+    if (inputs.has('token_type_ids')) feeds.token_type_ids = new ort.Tensor('int64', batch.typeIds, dims)
     const out = await session.run(feeds)
     const logits = out[outputName]
     if (!logits) throw new OnnxModelError(`${modelPath}: no '${outputName}' output`)
     const data = logits.data as Float32Array
-    const perRow = data.length / seqs.length
-    const scores = new Float32Array(seqs.length)
-    for (let i = 0; i < seqs.length; i++) scores[i] = data[i * perRow] as number
+    const perRow = data.length / encodings.length
+    const scores = new Float32Array(encodings.length)
+    for (let i = 0; i < encodings.length; i++) scores[i] = data[i * perRow] as number
+    return scores
+  }
+
+  async function score(encodings: Encoding[]): Promise<number[]> {
+    // Similar lengths together, so padding wastes little.
+    const order = encodings
+      .map((_, i) => i)
+      .sort((a, b) => (encodings[a] as Encoding).ids.length - (encodings[b] as Encoding).ids.length)
+    const scores = new Array<number>(encodings.length)
+    for (let start = 0; start < order.length; start += batchSize) {
+      const idx = order.slice(start, start + batchSize)
+      const out = await runBatch(idx.map((i) => encodings[i] as Encoding))
+      idx.forEach((i, k) => {
+        scores[i] = out[k] as number
+      })
+    }
     return scores
   }
 
@@ -111,38 +131,52 @@ export async function loadOnnxRewardModel(dir: string, opts: OnnxOptions = {}): 
     name: path.basename(path.resolve(dir)),
     version: createHash('sha256').update(bytes).digest('hex').slice(0, 12),
     tokenizer,
-    async scoreTexts(texts) {
-      const seqs = texts.map((t) => tokenizer.encode(t, maxLength))
-      // Similar lengths together, so padding wastes little.
-      const order = seqs
-        .map((_, i) => i)
-        .sort((a, b) => (seqs[a] as number[]).length - (seqs[b] as number[]).length)
-      const scores = new Array<number>(texts.length)
-      for (let start = 0; start < order.length; start += batchSize) {
-        const idx = order.slice(start, start + batchSize)
-        const out = await runBatch(idx.map((i) => seqs[i] as number[]))
-        idx.forEach((i, k) => {
-          scores[i] = out[k] as number
-        })
-      }
-      return scores
-    },
+    maxLength,
+    batchSize,
+    scoreTexts: (texts) => score(texts.map((t) => tokenizer.encode(t, null, maxLength))),
+    scorePairs: (pairs) => score(pairs.map(([p, r]) => tokenizer.encode(p, r, maxLength))),
+    scoreChats: (chats) => score(chats.map((c) => tokenizer.encodeChat(c, maxLength))),
     close: () => session.release(),
   }
 }
 
-/** The ONNX backend as a Scorer: one reward score per input, named `reward` or `reward_shadow`. */
+/**
+ * How a scored exchange becomes model input: one hh-style transcript (tiny-rm, hh-rlhf models), the last
+ * user turn and the response as a text pair (cross-encoders such as DeBERTa reward models), or the
+ * conversation through the model's chat template (Llama/Qwen-style reward models).
+ */
+export type OnnxInputFormat = 'transcript' | 'pair' | 'chat'
+
+const CHAT_ROLES = new Set(['system', 'user', 'assistant'])
+
+/** The request's conversation (or the prompt as one user turn), then the response as the assistant turn. */
+export function toChat(input: Pick<ScoreInput, 'prompt' | 'messages' | 'response'>): ChatMessage[] {
+  const turns = input.messages.filter((m) => CHAT_ROLES.has(m.role))
+  const context = turns.length > 0 ? turns : [{ role: 'user', content: input.prompt }]
+  return [...context, { role: 'assistant', content: input.response }]
+}
+
+/**
+ * The ONNX backend as a Scorer: one reward score per input, named `reward` or `reward_shadow`. The input
+ * format defaults to the chat template when the model ships one, else the transcript.
+ */
 export async function createOnnxRewardScorer(
   dir: string,
-  opts: OnnxOptions & { shadow?: boolean } = {},
+  opts: OnnxOptions & { shadow?: boolean; input?: OnnxInputFormat } = {},
 ): Promise<Scorer> {
   const model = await loadOnnxRewardModel(dir, opts)
   const name = opts.shadow ? SCORE.rewardShadow : SCORE.reward
+  const input = opts.input ?? (model.tokenizer.hasChatTemplate ? 'chat' : 'transcript')
   return {
     name: `reward-onnx:${model.name}`,
     version: model.version,
     async scoreBatch(inputs: readonly ScoreInput[]) {
-      const scores = await model.scoreTexts(inputs.map(toTranscript))
+      const scores =
+        input === 'chat'
+          ? await model.scoreChats(inputs.map(toChat))
+          : input === 'pair'
+            ? await model.scorePairs(inputs.map((i) => [i.prompt, i.response] as const))
+            : await model.scoreTexts(inputs.map(toTranscript))
       return scores.map((value) => [{ name, value }])
     },
     close: () => model.close(),

@@ -1,290 +1,261 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers'
+import { type ChatMessage, type ChatRenderer, chatRenderer, tokenText } from './chat-template.ts'
+
 /**
- * A Hugging Face `tokenizer.json` reader for BERT-style reward models: BertNormalizer, BertPreTokenizer,
- * WordPiece and TemplateProcessing, plus the truncation side from `tokenizer_config.json`. Anything else
- * in the file is refused with a clear error rather than tokenized differently from Python.
+ * Reads a Hugging Face `tokenizer.json` (WordPiece, BPE incl. byte-level, Unigram) with @huggingface/tokenizers
+ * and adds what that library leaves out: truncation that keeps the response, pair encoding with type ids, chat
+ * templates, and refusal of the few settings it would silently tokenize differently from Python.
  */
 export class TokenizerError extends Error {
   override name = 'TokenizerError'
 }
 
-interface AddedToken {
-  id: number
-  content: string
-  single_word?: boolean
-  lstrip?: boolean
-  rstrip?: boolean
-  normalized?: boolean
-  special?: boolean
-}
+export const TOKENIZER_MODELS = ['BPE', 'Unigram', 'WordPiece'] as const
+export type TokenizerModelType = (typeof TOKENIZER_MODELS)[number]
 
-type TemplatePiece =
-  | { SpecialToken: { id: string; type_id: number } }
-  | { Sequence: { id: string; type_id: number } }
-
-interface TokenizerJson {
-  added_tokens?: AddedToken[]
-  normalizer?: {
-    type: string
-    clean_text?: boolean
-    handle_chinese_chars?: boolean
-    strip_accents?: boolean | null
-    lowercase?: boolean
-  } | null
-  pre_tokenizer?: { type: string } | null
-  post_processor?: {
-    type: string
-    single?: TemplatePiece[]
-    special_tokens?: Record<string, { id: string; ids: number[] }>
-  } | null
-  model?: {
-    type: string
-    unk_token?: string
-    continuing_subword_prefix?: string
-    max_input_chars_per_word?: number
-    vocab?: Record<string, number>
-  }
-}
-
+/** The fields of `tokenizer_config.json` read here; the rest is handed to the library as is. */
 export interface TokenizerConfig {
   model_max_length?: number
-  truncation_side?: 'left' | 'right'
-  pad_token?: string
+  pad_token?: string | { content: string } | null
+  chat_template?: unknown
+  [key: string]: unknown
 }
 
-const CONTROL = /\p{C}/u
-const WHITESPACE = /\s/u
-const MARK = /\p{Mn}/u
-const PUNCT = /\p{P}/u
-
-function isWhitespace(c: string): boolean {
-  return c === '\t' || c === '\n' || c === '\r' || c === ' ' || WHITESPACE.test(c)
+export interface Encoding {
+  ids: number[]
+  /** 0 for the first sequence and its special tokens, 1 for the second (as the post-processor says). */
+  typeIds: number[]
 }
 
-function isControl(c: string): boolean {
-  if (c === '\t' || c === '\n' || c === '\r') return false
-  return CONTROL.test(c)
+export interface Tokenizer {
+  readonly model: TokenizerModelType
+  /** `model_max_length` of tokenizer_config.json (or tokenizer.json's truncation), null when neither gives one. */
+  readonly maxLength: number | null
+  /** Id of tokenizer_config's `pad_token`, null when it has none. */
+  readonly padId: number | null
+  /**
+   * One text, or a pair (prompt, response) joined by the post-processor, at most `maxLength` ids. Too long:
+   * the first text loses its beginning, then the second its end, so the response is scored, not dropped.
+   */
+  encode(text: string, pair?: string | null, maxLength?: number): Encoding
+  /** Whether tokenizer_config.json (or chat_template.jinja) has a chat template. */
+  readonly hasChatTemplate: boolean
+  /**
+   * The conversation through the chat template, tokenized as `apply_chat_template` does (the template writes
+   * its own special tokens). Too long: cut from the front, keeping a leading special token such as BOS.
+   */
+  encodeChat(messages: readonly ChatMessage[], maxLength?: number): Encoding
 }
 
-function isPunctuation(c: string): boolean {
-  const cp = c.codePointAt(0) as number
-  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126))
-    return true
-  return PUNCT.test(c)
+type Json = Record<string, unknown>
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+// The library reproduces these split behaviours as 'Isolated' and groups punctuation runs ("!!"), where
+// the Rust tokenizers split differently; refusing beats scoring with ids the model never saw.
+const SPLIT_BEHAVIOURS = new Set(['Isolated', 'Removed'])
+
+function checkPreTokenizer(pre: unknown): void {
+  if (!isObject(pre)) return
+  if (pre.type === 'Sequence' && Array.isArray(pre.pretokenizers)) {
+    for (const p of pre.pretokenizers) checkPreTokenizer(p)
+  } else if (pre.type === 'Punctuation') {
+    throw new TokenizerError(`unsupported pre_tokenizer 'Punctuation' (grouped differently from Python)`)
+  } else if (pre.type === 'Split' && !SPLIT_BEHAVIOURS.has(String(pre.behavior ?? 'Isolated'))) {
+    throw new TokenizerError(`unsupported pre_tokenizer 'Split' with behavior '${String(pre.behavior)}'`)
+  }
 }
 
-function isChinese(cp: number): boolean {
-  return (
-    (cp >= 0x4e00 && cp <= 0x9fff) ||
-    (cp >= 0x3400 && cp <= 0x4dbf) ||
-    (cp >= 0x20000 && cp <= 0x2a6df) ||
-    (cp >= 0x2a700 && cp <= 0x2b73f) ||
-    (cp >= 0x2b740 && cp <= 0x2b81f) ||
-    (cp >= 0x2b920 && cp <= 0x2ceaf) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0x2f800 && cp <= 0x2fa1f)
-  )
+function checkModel(json: Json): TokenizerModelType {
+  const model = json.model
+  if (!isObject(model)) throw new TokenizerError('no model in tokenizer.json')
+  const type = String(model.type ?? 'none')
+  // Unknown types with a vocab would otherwise load as the library's 'Legacy' model, silently.
+  if (!(TOKENIZER_MODELS as readonly string[]).includes(type)) {
+    throw new TokenizerError(
+      `unsupported tokenizer model '${type}' (supported: ${TOKENIZER_MODELS.join(', ')})`,
+    )
+  }
+  return type as TokenizerModelType
 }
 
-export class WordPieceTokenizer {
-  private readonly vocab: Map<string, number>
-  private readonly unkId: number
-  private readonly prefix: string
-  private readonly maxChars: number
-  private readonly norm: NonNullable<TokenizerJson['normalizer']> | null
-  private readonly added: AddedToken[]
-  private readonly before: number[]
-  private readonly after: number[]
-  readonly maxLength: number
-  readonly truncationSide: 'left' | 'right'
-  readonly padId: number
+function limit(n: unknown): number | null {
+  // transformers writes 1e30 as "no limit".
+  return typeof n === 'number' && n > 0 && n < 1e9 ? n : null
+}
 
-  constructor(json: TokenizerJson, config: TokenizerConfig = {}) {
-    const model = json.model
-    if (model?.type !== 'WordPiece' || !model.vocab) {
-      throw new TokenizerError(
-        `unsupported tokenizer model '${model?.type ?? 'none'}' (only WordPiece is supported)`,
-      )
+const fill = (n: number, v: number): number[] => new Array<number>(n).fill(v)
+
+/** A tokenizer from the parsed `tokenizer.json` and `tokenizer_config.json`. */
+export function createTokenizer(json: unknown, config: TokenizerConfig = {}): Tokenizer {
+  if (!isObject(json)) throw new TokenizerError('tokenizer.json is not a JSON object')
+  const model = checkModel(json)
+  checkPreTokenizer(json.pre_tokenizer)
+  for (const t of Array.isArray(json.added_tokens) ? json.added_tokens : []) {
+    // The library ignores single_word, so such a token would also match inside words.
+    if (isObject(t) && t.single_word === true) {
+      throw new TokenizerError(`unsupported added token option single_word on '${String(t.content)}'`)
     }
-    const norm = json.normalizer ?? null
-    if (norm && norm.type !== 'BertNormalizer') {
-      throw new TokenizerError(`unsupported normalizer '${norm.type}' (only BertNormalizer is supported)`)
+  }
+  let hf: HfTokenizer
+  try {
+    hf = new HfTokenizer(
+      {
+        ...json,
+        added_tokens: json.added_tokens ?? [],
+        normalizer: json.normalizer ?? null,
+        pre_tokenizer: json.pre_tokenizer ?? null,
+        post_processor: json.post_processor ?? null,
+        // Scoring never decodes, so a decoder the library lacks must not stop the model from loading.
+        decoder: null,
+      },
+      config,
+    )
+  } catch (err) {
+    throw new TokenizerError(`cannot load it (${(err as Error).message})`)
+  }
+
+  // Added tokens marked `normalized` are matched after normalization, under their normalized spelling.
+  const normalizedAdded = new Map<string, number>()
+  const normalizer = hf.normalizer
+  for (const t of hf.get_added_tokens_decoder().values()) {
+    if (t.normalized && normalizer) normalizedAdded.set(normalizer(t.content), t.id)
+  }
+  // Unknown pieces come back as their text (Unigram fuses a run of them); like the library, they get unk's id.
+  const unkId = hf.model?.unk_token_id
+  const idOf = (token: string): number => {
+    const id = hf.token_to_id(token) ?? normalizedAdded.get(token) ?? unkId
+    if (id === undefined)
+      throw new TokenizerError(`token '${token}' has no id and the model has no unk token`)
+    return id
+  }
+
+  const post = hf.post_processor
+  function join(a: string[], b: string[] | null): { tokens: string[]; typeIds: number[] } {
+    if (!post) {
+      if (!b) return { tokens: a, typeIds: fill(a.length, 0) }
+      return { tokens: [...a, ...b], typeIds: [...fill(a.length, 0), ...fill(b.length, 1)] }
     }
-    const pre = json.pre_tokenizer
-    if (pre?.type !== 'BertPreTokenizer') {
-      throw new TokenizerError(
-        `unsupported pre_tokenizer '${pre?.type ?? 'none'}' (only BertPreTokenizer is supported)`,
-      )
+    const out = post(a, b, true)
+    let tokens = out.tokens
+    let typeIds = out.token_type_ids ?? fill(tokens.length, 0)
+    // A lone ByteLevel post-processor hands the pair back unjoined; Rust appends it with type id 1.
+    if (b && out.tokens_pair) {
+      typeIds = [...typeIds, ...fill(out.tokens_pair.length, 1)]
+      tokens = [...tokens, ...out.tokens_pair]
     }
-    this.vocab = new Map(Object.entries(model.vocab))
-    const unk = model.unk_token ?? '[UNK]'
-    const unkId = this.vocab.get(unk)
-    if (unkId === undefined) throw new TokenizerError(`unk_token '${unk}' is not in the vocabulary`)
-    this.unkId = unkId
-    this.prefix = model.continuing_subword_prefix ?? '##'
-    this.maxChars = model.max_input_chars_per_word ?? 100
-    this.norm = norm
-    this.added = (json.added_tokens ?? []).slice().sort((a, b) => b.content.length - a.content.length)
-    for (const t of this.added) {
-      if (t.single_word || t.normalized) {
-        throw new TokenizerError(
-          `unsupported added token options on '${t.content}' (single_word / normalized)`,
-        )
+    return { tokens, typeIds }
+  }
+  const singleSpecials = join([], null).tokens.length
+  const pairSpecials = join([], []).tokens.length
+
+  const tokJson = isObject(json.truncation) ? json.truncation : {}
+  const maxLength = limit(config.model_max_length) ?? limit(tokJson.max_length)
+  const pad = tokenText(config.pad_token)
+  const padId = pad === null ? null : (hf.token_to_id(pad) ?? null)
+
+  let render: ChatRenderer | null
+  try {
+    render = chatRenderer(config)
+  } catch (err) {
+    throw new TokenizerError(`chat_template does not parse (${(err as Error).message})`)
+  }
+  const specials = new Set<string>()
+  for (const t of hf.get_added_tokens_decoder().values()) if (t.special) specials.add(t.content)
+
+  return {
+    model,
+    maxLength,
+    padId,
+    encode(text, pair = null, max = maxLength ?? Number.POSITIVE_INFINITY) {
+      let a = hf.tokenize(text)
+      let b = pair === null ? null : hf.tokenize(pair)
+      const room = Math.max(max - (b ? pairSpecials : singleSpecials), 0)
+      let over = a.length + (b?.length ?? 0) - room
+      if (over > 0) {
+        const cut = Math.min(over, a.length)
+        a = a.slice(cut)
+        over -= cut
+        if (b && over > 0) b = b.slice(0, b.length - over)
       }
-    }
-    const { before, after } = this.template(json)
-    this.before = before
-    this.after = after
-    this.maxLength = config.model_max_length && config.model_max_length < 1e6 ? config.model_max_length : 512
-    this.truncationSide = config.truncation_side ?? 'right'
-    const pad = config.pad_token ?? '[PAD]'
-    this.padId = this.vocab.get(pad) ?? 0
-  }
-
-  private template(json: TokenizerJson): { before: number[]; after: number[] } {
-    const post = json.post_processor
-    if (!post) return { before: [], after: [] }
-    if (post.type !== 'TemplateProcessing' || !post.single) {
-      throw new TokenizerError(
-        `unsupported post_processor '${post.type}' (only TemplateProcessing is supported)`,
-      )
-    }
-    const before: number[] = []
-    const after: number[] = []
-    let seen = false
-    for (const piece of post.single) {
-      if ('Sequence' in piece) {
-        if (seen)
-          throw new TokenizerError('unsupported template: more than one sequence in the single template')
-        seen = true
-        continue
+      const { tokens, typeIds } = join(a, b)
+      return { ids: tokens.map(idOf), typeIds }
+    },
+    hasChatTemplate: render !== null,
+    encodeChat(messages, max = maxLength ?? Number.POSITIVE_INFINITY) {
+      if (!render) throw new TokenizerError('no chat_template in tokenizer_config.json')
+      let text: string
+      try {
+        text = render(messages)
+      } catch (err) {
+        throw new TokenizerError(`chat_template failed (${(err as Error).message})`)
       }
-      const special = post.special_tokens?.[piece.SpecialToken.id]
-      if (!special)
-        throw new TokenizerError(`template special token '${piece.SpecialToken.id}' is not defined`)
-      ;(seen ? after : before).push(...special.ids)
-    }
-    if (!seen) throw new TokenizerError('unsupported template: no sequence in the single template')
-    return { before, after }
-  }
-
-  /** BertNormalizer: clean text, space around CJK characters, strip accents, lowercase. */
-  normalize(text: string): string {
-    const n = this.norm
-    if (!n) return text
-    let out = ''
-    for (const c of text) {
-      const cp = c.codePointAt(0) as number
-      if (n.clean_text !== false) {
-        if (cp === 0 || cp === 0xfffd || isControl(c)) continue
-        if (isWhitespace(c)) {
-          out += ' '
-          continue
-        }
+      let tokens = hf.tokenize(text)
+      if (tokens.length > max) {
+        const head = specials.has(tokens[0] as string) ? 1 : 0
+        tokens = [...tokens.slice(0, head), ...tokens.slice(tokens.length - Math.max(max - head, 0))]
       }
-      if (n.handle_chinese_chars !== false && isChinese(cp)) out += ` ${c} `
-      else out += c
-    }
-    const lowercase = n.lowercase !== false
-    const strip = n.strip_accents ?? lowercase
-    if (strip) {
-      let s = ''
-      for (const c of out.normalize('NFD')) if (!MARK.test(c)) s += c
-      out = s
-    }
-    if (lowercase) {
-      let s = ''
-      for (const c of out) s += c.toLowerCase()
-      out = s
-    }
-    return out
+      return { ids: tokens.map(idOf), typeIds: fill(tokens.length, 0) }
+    },
   }
+}
 
-  /** BertPreTokenizer: split on whitespace, then isolate every punctuation character. */
-  preTokenize(text: string): string[] {
-    const words: string[] = []
-    let cur = ''
-    for (const c of text) {
-      if (isWhitespace(c)) {
-        if (cur) words.push(cur)
-        cur = ''
-      } else if (isPunctuation(c)) {
-        if (cur) words.push(cur)
-        words.push(c)
-        cur = ''
-      } else cur += c
-    }
-    if (cur) words.push(cur)
-    return words
+async function readJson(file: string, required: boolean): Promise<unknown> {
+  let text: string
+  try {
+    text = await fs.readFile(file, 'utf8')
+  } catch (err) {
+    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw new TokenizerError(`cannot read ${file}: ${(err as Error).message}`)
   }
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new TokenizerError(`${file} is not valid JSON: ${(err as Error).message}`)
+  }
+}
 
-  /** WordPiece: greedy longest match, continuation pieces prefixed; an unsplittable word becomes [UNK]. */
-  wordPiece(word: string, out: number[]): void {
-    const chars = Array.from(word)
-    if (chars.length > this.maxChars) {
-      out.push(this.unkId)
-      return
-    }
-    const pieces: number[] = []
-    let start = 0
-    while (start < chars.length) {
-      let end = chars.length
-      let found = -1
-      while (start < end) {
-        let sub = chars.slice(start, end).join('')
-        if (start > 0) sub = this.prefix + sub
-        const id = this.vocab.get(sub)
-        if (id !== undefined) {
-          found = id
-          break
-        }
-        end--
-      }
-      if (found < 0) {
-        out.push(this.unkId)
-        return
-      }
-      pieces.push(found)
-      start = end
-    }
-    out.push(...pieces)
+/** The tokenizer of a Hugging Face layout folder: `tokenizer.json`, plus `tokenizer_config.json` if present. */
+export async function loadTokenizer(dir: string): Promise<Tokenizer> {
+  const file = path.join(dir, 'tokenizer.json')
+  const json = await readJson(file, true)
+  const read = await readJson(path.join(dir, 'tokenizer_config.json'), false)
+  const config: TokenizerConfig = isObject(read) ? { ...read } : {}
+  // transformers 4.43+ saves the template as its own file.
+  const jinja = path.join(dir, 'chat_template.jinja')
+  if (config.chat_template === undefined) {
+    config.chat_template = await fs.readFile(jinja, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined
+      throw new TokenizerError(`cannot read ${jinja}: ${err.message}`)
+    })
   }
+  try {
+    return createTokenizer(json, config)
+  } catch (err) {
+    throw new TokenizerError(`${file}: ${(err as Error).message}`)
+  }
+}
 
-  /** Token ids of the text without special tokens; added tokens written literally in the text are kept whole. */
-  encodeBody(text: string): number[] {
-    const ids: number[] = []
-    let rest = text
-    while (rest.length > 0) {
-      let at = -1
-      let token: AddedToken | null = null
-      for (const t of this.added) {
-        const i = rest.indexOf(t.content)
-        if (i >= 0 && (at < 0 || i < at)) {
-          at = i
-          token = t
-        }
-      }
-      const chunk = token ? rest.slice(0, at) : rest
-      let body = chunk
-      if (token?.lstrip) body = body.trimEnd()
-      for (const w of this.preTokenize(this.normalize(body))) this.wordPiece(w, ids)
-      if (!token) break
-      ids.push(token.id)
-      rest = rest.slice(at + token.content.length)
-      if (token.rstrip) rest = rest.trimStart()
-    }
-    return ids
-  }
+export interface Batch {
+  inputIds: BigInt64Array
+  attentionMask: BigInt64Array
+  typeIds: BigInt64Array
+  dims: [number, number]
+}
 
-  /** Full encoding with the template's special tokens, truncated to `maxLength` on the configured side. */
-  encode(text: string, maxLength = this.maxLength): number[] {
-    const body = this.encodeBody(text)
-    const room = Math.max(maxLength - this.before.length - this.after.length, 0)
-    const kept =
-      body.length <= room
-        ? body
-        : this.truncationSide === 'left'
-          ? body.slice(body.length - room)
-          : body.slice(0, room)
-    return [...this.before, ...kept, ...this.after]
-  }
+/** Right-pads encodings to the longest one; the attention mask marks the real tokens. */
+export function padBatch(encodings: readonly Encoding[], padId: number): Batch {
+  const width = Math.max(0, ...encodings.map((e) => e.ids.length))
+  const inputIds = new BigInt64Array(encodings.length * width).fill(BigInt(padId))
+  const attentionMask = new BigInt64Array(encodings.length * width)
+  const typeIds = new BigInt64Array(encodings.length * width)
+  encodings.forEach((e, row) => {
+    for (let j = 0; j < e.ids.length; j++) {
+      inputIds[row * width + j] = BigInt(e.ids[j] as number)
+      attentionMask[row * width + j] = 1n
+      typeIds[row * width + j] = BigInt(e.typeIds[j] ?? 0)
+    }
+  })
+  return { inputIds, attentionMask, typeIds, dims: [encodings.length, width] }
 }
