@@ -8,7 +8,12 @@ import {
   OnnxModelError,
   toChat,
 } from '../../src/scoring/reward/onnx.ts'
-import { createTokenizer, loadTokenizer, padBatch, TokenizerError } from '../../src/scoring/reward/tokenizer.ts'
+import {
+  createTokenizer,
+  loadTokenizer,
+  padBatch,
+  TokenizerError,
+} from '../../src/scoring/reward/tokenizer.ts'
 import { SCORE } from '../../src/scoring/scorer.ts'
 import { tinyOnnxSumModel } from '../support/tiny-onnx.ts'
 
