@@ -22,7 +22,7 @@ import {
   trainLogReg,
   wilson,
   writeBundle,
-} from '../src/scoring/ml/index.ts'
+} from '../lab/ml.ts'
 
 function vec(text: string, bits = 12): SparseVector {
   const b = new FeatureBuilder(bits)

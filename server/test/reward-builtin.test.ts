@@ -1,11 +1,11 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { evaluateReward, lengthBaseline, pairwiseAccuracy } from '../lab/reward/eval.ts'
+import { countSources, trainingPairs } from '../lab/reward/prepare-data.ts'
+import { rewardSplit } from '../lab/reward/splits.ts'
 import { BUILTIN_MODEL_DIR } from '../src/scoring/reward/builtin.ts'
-import { evaluateReward, lengthBaseline, pairwiseAccuracy } from '../src/scoring/reward/eval.ts'
 import { createRewardScorer } from '../src/scoring/reward/index.ts'
 import { loadModel } from '../src/scoring/reward/model.ts'
-import { countSources, trainingPairs } from '../src/scoring/reward/prepare-data.ts'
-import { rewardSplit } from '../src/scoring/reward/splits.ts'
 import { SCORE, type ScoreInput } from '../src/scoring/scorer.ts'
 
 const DATA = path.resolve(import.meta.dirname, '../../../shared/data')

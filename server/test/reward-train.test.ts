@@ -3,10 +3,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
+import { PairsFileError, parsePairRecord, readPairsFile } from '../lab/reward/pairs.ts'
+import { DEFAULT_FEATURES, trainReward } from '../lab/reward/train.ts'
 import { trainCommand } from '../src/cli/train.ts'
 import { loadModel } from '../src/scoring/reward/model.ts'
-import { PairsFileError, parsePairRecord, readPairsFile } from '../src/scoring/reward/pairs.ts'
-import { DEFAULT_FEATURES, trainReward } from '../src/scoring/reward/train.ts'
 
 const HH = path.resolve(import.meta.dirname, '../../../shared/data/hh-rlhf/harmless-base-test.jsonl.gz')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'leash-reward-train-'))
@@ -126,8 +126,8 @@ describe('trainer', () => {
     expect(m1.manifest.training.devPairs).toBe(30)
     expect(
       fs
-        .readFileSync(path.join(tmp, 'm1', 'weights.f32'))
-        .equals(fs.readFileSync(path.join(tmp, 'm2', 'weights.f32'))),
+        .readFileSync(path.join(tmp, 'm1', 'weights.bin'))
+        .equals(fs.readFileSync(path.join(tmp, 'm2', 'weights.bin'))),
     ).toBe(true)
     await expect(trainCommand(['reward', '--pairs', file])).rejects.toThrow(
       /needs --pairs FILE and --out DIR/,

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { evaluateSafety } from '../src/scoring/safety/eval.ts'
+import { evaluateSafety } from '../lab/safety/eval.ts'
 
 const DATA = path.resolve(import.meta.dirname, '../../../shared/data')
 

@@ -1,12 +1,18 @@
-import { macroF1, rocAuc } from '../ml/metrics.ts'
-import type { EvalResult } from '../scorer.ts'
-import { alignFeatures, prepareClaim, prepareSource } from './align.ts'
+import { alignFeatures, prepareClaim, prepareSource } from '../../src/scoring/grounding/align.ts'
+import { haluFeatures } from '../../src/scoring/grounding/halu.ts'
+import {
+  haluModel,
+  predict,
+  supportModel,
+  supportModelBeginOnly,
+  supportProbability,
+} from '../../src/scoring/grounding/model.ts'
+import { scoreGrounding } from '../../src/scoring/grounding/scorer.ts'
+import { contentWords } from '../../src/scoring/grounding/text.ts'
+import type { EvalResult } from '../../src/scoring/scorer.ts'
+import { macroF1, rocAuc } from '../metrics.ts'
 import { inHeldOut, loadBegin, loadHaluEval, loadWice } from './data.ts'
-import { haluFeatures } from './halu.ts'
-import { haluModel, predict, supportModel, supportModelBeginOnly, supportProbability } from './model.ts'
-import { scoreGrounding } from './scorer.ts'
 import { BEGIN_HELD_OUT_SHARE, HALU_HELD_OUT_SHARE, WICE_HELD_OUT_SHARE } from './splits.ts'
-import { contentWords } from './text.ts'
 
 /** Plain content-word recall of the claim in the whole source: the baseline a model must beat. */
 function overlapBaseline(claim: string, source: string): number {

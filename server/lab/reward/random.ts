@@ -1,4 +1,4 @@
-import { mulberry32, shuffleInPlace } from '../ml/rng.ts'
+import { mulberry32, shuffleInPlace } from '../../src/scoring/ml/rng.ts'
 
 /** mulberry32 (see ml/rng.ts): splits, shuffles and initial weights are reproducible. */
 export const seededRandom = mulberry32

@@ -1,12 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { EvalResult } from '../scorer.ts'
-import { BUILTIN_MODEL_DIR } from './builtin.ts'
-import { loadModel } from './model.ts'
-import { loadOnnxRewardModel } from './onnx.ts'
+import { BUILTIN_MODEL_DIR } from '../../src/scoring/reward/builtin.ts'
+import { loadModel } from '../../src/scoring/reward/model.ts'
+import { loadOnnxRewardModel } from '../../src/scoring/reward/onnx.ts'
+import { toTranscript } from '../../src/scoring/reward/transcript.ts'
+import type { EvalResult } from '../../src/scoring/scorer.ts'
 import type { PreferencePair } from './pairs.ts'
 import { rewardSplit } from './splits.ts'
-import { toTranscript } from './transcript.ts'
 
 /** Share of pairs where chosen scores higher; ties count one half. */
 export function pairwiseAccuracy(chosen: readonly number[], rejected: readonly number[]): number {

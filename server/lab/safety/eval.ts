@@ -1,6 +1,7 @@
-import { macroF1, mulberry32, precisionRecallF1, rocAuc, shuffleInPlace } from '../ml/index.ts'
-import { classifyRefusal } from '../refusal-heuristic.ts'
-import type { EvalResult } from '../scorer.ts'
+import { classifyRefusal } from '../../src/scoring/refusal-heuristic.ts'
+import { SafetyModel } from '../../src/scoring/safety/model.ts'
+import type { EvalResult } from '../../src/scoring/scorer.ts'
+import { macroF1, mulberry32, precisionRecallF1, rocAuc, shuffleInPlace } from '../ml.ts'
 import { promptKeywordBaseline, violationKeywordBaseline, xstestStringMatch } from './baselines.ts'
 import {
   loadHarmbench,
@@ -12,7 +13,6 @@ import {
   XSTEST_MODELS,
   XSTEST_TRAIN_FAMILIES,
 } from './data.ts'
-import { SafetyModel } from './model.ts'
 import { moderationSplits, REFUSAL_HELDOUT_MODELS, refusalHeldOutDna, SEED } from './splits.ts'
 
 const REFUSAL_BAR = { kind: 'min', value: 0.92 } as const

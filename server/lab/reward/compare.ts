@@ -1,8 +1,6 @@
-import path from 'node:path'
-import { parseArgs } from 'node:util'
+import type { FeatureConfig } from '../../src/scoring/reward/features.ts'
+import { linearScore } from '../../src/scoring/reward/model.ts'
 import { lengthBaseline, pairwiseAccuracy } from './eval.ts'
-import type { FeatureConfig } from './features.ts'
-import { linearScore } from './model.ts'
 import type { PreferencePair } from './pairs.ts'
 import { trainingPairs } from './prepare-data.ts'
 import { loadDoNotAnswerPairs, loadTruthfulQaInfoPairs, loadTruthfulQaPairs, rewardSplit } from './splits.ts'
@@ -76,9 +74,8 @@ const CANDIDATES: Candidate[] = [
   },
 ]
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } })
-  const dataDir = values['data-dir'] ?? path.resolve(import.meta.dirname, '../../../../../shared/data')
+/** Prints the feature/data comparison table of docs/decisions/007 (`leash train reward-compare`). */
+export async function compareRewardCandidates(dataDir: string): Promise<void> {
   const split = rewardSplit(dataDir)
   const sets = split.test
   process.stdout.write(
@@ -107,8 +104,3 @@ async function main(): Promise<void> {
     )
   }
 }
-
-main().catch((err: unknown) => {
-  process.stderr.write(`compare: ${(err as Error).message}\n`)
-  process.exit(1)
-})

@@ -1,4 +1,11 @@
 import {
+  FEATURE_BITS,
+  FEATURES_VERSION,
+  promptFeatures,
+  responseFeatures,
+} from '../../src/scoring/safety/features.ts'
+import type { HeadSpec, SafetyManifest } from '../../src/scoring/safety/model.ts'
+import {
   applyPlatt,
   bestF1Threshold,
   FeatureBuilder,
@@ -8,10 +15,8 @@ import {
   rocAuc,
   type SparseVector,
   trainLogReg,
-} from '../ml/index.ts'
+} from '../ml.ts'
 import { VIOLATION_CATEGORIES } from './data.ts'
-import { FEATURE_BITS, FEATURES_VERSION, promptFeatures, responseFeatures } from './features.ts'
-import type { HeadSpec, SafetyManifest } from './model.ts'
 import {
   moderationSplits,
   REFUSAL_DEV_MODELS,

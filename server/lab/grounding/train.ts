@@ -1,14 +1,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { macroF1, rocAuc } from '../ml/metrics.ts'
-import { mulberry32 } from '../ml/rng.ts'
-import { alignFeatures, FEATURE_NAMES, type Idf, prepareClaim, prepareSource, useIdf } from './align.ts'
+import { resolve } from 'node:path'
+import {
+  alignFeatures,
+  FEATURE_NAMES,
+  type Idf,
+  prepareClaim,
+  prepareSource,
+  useIdf,
+} from '../../src/scoring/grounding/align.ts'
+import { HALU_FEATURES, haluFeatures } from '../../src/scoring/grounding/halu.ts'
+import { type LinearModel, predict } from '../../src/scoring/grounding/model.ts'
+import { contentWords } from '../../src/scoring/grounding/text.ts'
+import { mulberry32 } from '../../src/scoring/ml/rng.ts'
+import { macroF1, rocAuc } from '../metrics.ts'
+import { fitDense } from '../optim.ts'
+import { saveGroundingModels } from './bundle.ts'
 import { inHeldOut, loadBegin, loadHaluEval, loadWice, type SupportExample } from './data.ts'
-import { HALU_FEATURES, haluFeatures } from './halu.ts'
-import { type LinearModel, predict, toFile } from './model.ts'
 import { BEGIN_HELD_OUT_SHARE, HALU_HELD_OUT_SHARE, WICE_HELD_OUT_SHARE } from './splits.ts'
-import { contentWords } from './text.ts'
 
 /**
  * Trains the grounding models from public data and writes them to server/models/grounding/:
@@ -19,40 +27,8 @@ import { contentWords } from './text.ts'
  * - support-begin.json: the same on BEGIN alone (card line: how short-snippet data transfers).
  * - halu.json: P(hallucination) of an answer without sources, on HaluEval (MIT) rows whose ID hashes
  *   into the training half; `leash eval` reports the other half.
- * Run: `npx tsx server/src/scoring/grounding/train.ts [--data ../shared/data]`.
+ * Run: `npm run leash -- train grounding [--data DIR]`.
  */
-
-/** Full-batch gradient descent on a small dense logistic model (L2); deterministic. */
-export function fitDense(
-  xs: number[][],
-  ys: boolean[],
-  l2 = 1e-3,
-  iters = 3000,
-  lr = 0.5,
-  sampleWeights?: readonly number[],
-): { w: number[]; b: number } {
-  const d = xs[0]?.length ?? 0
-  const w = new Array<number>(d).fill(0)
-  let b = 0
-  const n = sampleWeights ? sampleWeights.reduce((a, b) => a + b, 0) : xs.length
-  const rows = xs.length
-  for (let it = 0; it < iters; it++) {
-    const gw = new Array<number>(d).fill(0)
-    let gb = 0
-    for (let i = 0; i < rows; i++) {
-      const x = xs[i] as number[]
-      let z = b
-      for (let k = 0; k < d; k++) z += (w[k] as number) * (x[k] as number)
-      const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))
-      const g = (p - (ys[i] ? 1 : 0)) * (sampleWeights?.[i] ?? 1)
-      for (let k = 0; k < d; k++) gw[k] = (gw[k] as number) + g * (x[k] as number)
-      gb += g
-    }
-    for (let k = 0; k < d; k++) w[k] = (w[k] as number) - lr * ((gw[k] as number) / n + l2 * (w[k] as number))
-    b -= (lr * gb) / n
-  }
-  return { w, b }
-}
 
 function linear(name: string, fit: { w: number[]; b: number }, trainedOn: string): LinearModel {
   return {
@@ -161,10 +137,7 @@ export function trainGrounding(dataDir: string, outDir: string, log: (s: string)
   const devP = augDev.map((r) => predict(beginOnly, supportFeatures(r)))
   const devY = augDev.map((r) => r.supported)
   const th = bestMacroThreshold(devP, devY)
-  writeFileSync(
-    resolve(outDir, 'support-begin.json'),
-    `${JSON.stringify(toFile({ ...beginOnly, threshold: th.t }), null, 2)}\n`,
-  )
+  const supportBegin = { ...beginOnly, threshold: th.t }
   log(`support (BEGIN only): BEGIN dev ${augDev.length} rows, macro-F1 ${th.f1.toFixed(3)} at ${th.t}`)
 
   // Shipped: BEGIN + WiCE's training half (split by article); the two sets weigh the same in the loss.
@@ -182,10 +155,7 @@ export function trainGrounding(dataDir: string, outDir: string, log: (s: string)
     wx.map((x) => predict(model, x)),
     wy,
   )
-  writeFileSync(
-    resolve(outDir, 'support.json'),
-    `${JSON.stringify(toFile({ ...model, threshold: wth.t }), null, 2)}\n`,
-  )
+  const support = { ...model, threshold: wth.t }
   log(
     `support: WiCE training half ${wice.length} rows, macro-F1 ${wth.f1.toFixed(3)} at ${wth.t} (in-sample)`,
   )
@@ -204,7 +174,7 @@ export function trainGrounding(dataDir: string, outDir: string, log: (s: string)
     bias: Math.round(hfit.b * 1e5) / 1e5,
     threshold: 0.5,
   }
-  writeFileSync(resolve(outDir, 'halu.json'), `${JSON.stringify(toFile(haluModel), null, 2)}\n`)
+  saveGroundingModels(outDir, { support, 'support-begin': supportBegin, halu: haluModel })
   const trainAuc = rocAuc(
     hx.map((x) => predict(haluModel, x)),
     hy,
@@ -212,11 +182,4 @@ export function trainGrounding(dataDir: string, outDir: string, log: (s: string)
   log(
     `halu: trained on ${hTrain.length} rows, training AUC ${trainAuc.toFixed(3)} (held-out figure: leash eval)`,
   )
-}
-
-const here = dirname(fileURLToPath(import.meta.url))
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const i = process.argv.indexOf('--data')
-  const dataDir = resolve(i > 0 ? (process.argv[i + 1] ?? '') : resolve(here, '../../../../../shared/data'))
-  trainGrounding(dataDir, resolve(here, '../../../models/grounding'), (s) => process.stdout.write(`${s}\n`))
 }

@@ -1,31 +1,20 @@
 import crypto from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
-import { parseArgs } from 'node:util'
-import { writeBundle } from '../ml/index.ts'
+import { SafetyModel } from '../../src/scoring/safety/model.ts'
+import { writeBundle } from '../ml.ts'
 import { evaluateSafetyModel } from './eval.ts'
-import { SafetyModel } from './model.ts'
 import { trainSafety } from './training.ts'
 
 /**
- * Trains the shipped safety classifiers from the public data and writes the weights bundle:
- *   npx tsx server/src/scoring/safety/train.ts --data ../shared/data --out server/models/safety
- * Deterministic (seeded); progress on stderr; the held-out metrics are recorded in the manifest.
+ * Trains the shipped safety classifiers from the public data and writes the weights bundle
+ * (`npm run leash -- train safety`). Deterministic (seeded); the held-out metrics go into the manifest.
  */
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      data: { type: 'string', default: '../shared/data' },
-      out: { type: 'string', default: 'server/models/safety' },
-      seed: { type: 'string' },
-    },
-  })
-  const dataDir = path.resolve(values.data ?? '../shared/data')
-  const outDir = path.resolve(values.out ?? 'server/models/safety')
-  if (!fs.existsSync(dataDir)) throw new Error(`data folder not found: ${dataDir}`)
-  const log = (msg: string) => process.stderr.write(`${msg}\n`)
+export async function trainSafetyBundle(
+  dataDir: string,
+  outDir: string,
+  log: (msg: string) => void,
+  seed?: number,
+): Promise<void> {
   const started = Date.now()
-  const seed = values.seed === undefined ? undefined : Number(values.seed)
   const trained = trainSafety(dataDir, log, seed)
   // The version is a content hash of the weights and calibration, so a retrain that changes nothing keeps it.
   const hash = crypto.createHash('sha256')
@@ -54,8 +43,3 @@ async function main(): Promise<void> {
     )
   }
 }
-
-main().catch((err: unknown) => {
-  process.stderr.write(`train failed: ${err instanceof Error ? err.message : String(err)}\n`)
-  process.exitCode = 1
-})

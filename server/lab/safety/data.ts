@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import zlib from 'node:zlib'
-import { parseCsvObjects } from '../ml/csv.ts'
-import type { RefusalLabel } from '../refusal-heuristic.ts'
+import type { RefusalLabel } from '../../src/scoring/refusal-heuristic.ts'
+import { parseCsvObjects } from '../csv.ts'
 
 /**
  * Loaders for the public labelled sets in `../shared/data` (training and evaluation only; the scorer

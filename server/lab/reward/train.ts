@@ -1,5 +1,10 @@
-import { type FeatureConfig, featureCount, featurize, type SparseVector } from './features.ts'
-import { minimizeLbfgs } from './lbfgs.ts'
+import {
+  type FeatureConfig,
+  featureCount,
+  featurize,
+  type SparseVector,
+} from '../../src/scoring/reward/features.ts'
+import { minimizeLbfgs } from '../optim.ts'
 import type { PreferencePair } from './pairs.ts'
 
 /**

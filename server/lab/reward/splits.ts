@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { parseCsvObjects } from '../ml/csv.ts'
+import { parseCsvObjects } from '../csv.ts'
 import { type PreferencePair, parsePairRecord } from './pairs.ts'
 import { seededRandom, shuffled } from './random.ts'
 

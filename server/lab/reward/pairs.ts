@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs'
 import readline from 'node:readline'
 import { createGunzip } from 'node:zlib'
-import type { ScoreMessage } from '../scorer.ts'
-import { parseTranscript } from './transcript.ts'
+import { parseTranscript } from '../../src/scoring/reward/transcript.ts'
+import type { ScoreMessage } from '../../src/scoring/scorer.ts'
 
 /** One human preference: two responses to the same conversation, `chosen` preferred over `rejected`. */
 export interface PreferencePair {

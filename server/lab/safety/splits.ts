@@ -1,4 +1,4 @@
-import { mulberry32, normalizeText, shuffleInPlace } from '../ml/index.ts'
+import { mulberry32, normalizeText, shuffleInPlace } from '../ml.ts'
 import {
   DNA_HARMFUL_TYPES,
   type DnaResponse,
