@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { EvalResult } from '../src/scoring/scorer.ts'
+import type { EvalResult } from './eval-result.ts'
 
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return 'n/a'

@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { EvalResult } from '../src/scoring/scorer.ts'
 import { card, textTable, verdict } from './card.ts'
+import type { EvalResult } from './eval-result.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 

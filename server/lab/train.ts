@@ -1,16 +1,25 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { GROUNDING_DIR } from '../src/scoring/grounding/model.ts'
+import { safetyAppraiser } from '../src/scoring/reward/appraiser.ts'
 import { BUILTIN_MODEL_DIR } from '../src/scoring/reward/builtin.ts'
 import type { FeatureConfig } from '../src/scoring/reward/features.ts'
+import { linearScore, type RewardManifest } from '../src/scoring/reward/model.ts'
 import { SHIPPED_SAFETY_DIR } from '../src/scoring/safety/model.ts'
 import { trainGrounding } from './grounding/train.ts'
+import { chooseAppropriatenessWeight } from './reward/appropriateness.ts'
 import { buildManifest, saveModel } from './reward/bundle.ts'
 import { compareRewardCandidates } from './reward/compare.ts'
 import { type PreferencePair, readPairsFile } from './reward/pairs.ts'
 import { countSources, prepareRewardData, trainingPairs } from './reward/prepare-data.ts'
 import { seededRandom, shuffled } from './reward/random.ts'
-import { DEFAULT_FEATURES, DEFAULT_L2, DEFAULT_MAX_ITERATIONS, trainReward } from './reward/train.ts'
+import {
+  DEFAULT_FEATURES,
+  DEFAULT_L2,
+  DEFAULT_MAX_ITERATIONS,
+  SHIPPED_FEATURES,
+  trainReward,
+} from './reward/train.ts'
 import { trainSafetyBundle } from './safety/train.ts'
 
 const HELP = `leash train <scorer> [--data DIR]
@@ -70,7 +79,7 @@ async function trainRewardCommand(args: string[]): Promise<void> {
   const hashBits = positiveInt('hash-bits', values['hash-bits'], DEFAULT_FEATURES.hashBits)
   if (hashBits > 22) throw new Error('--hash-bits must be at most 22')
   const seed = positiveInt('seed', values.seed, 1)
-  const features: FeatureConfig = { ...DEFAULT_FEATURES, hashBits }
+  const features: FeatureConfig = { ...(shipped ? SHIPPED_FEATURES : DEFAULT_FEATURES), hashBits }
   const l2 = l2List(values.l2)
   const maxIterations = positiveInt('max-iterations', values['max-iterations'], DEFAULT_MAX_ITERATIONS)
   const outDir = values.out ?? BUILTIN_MODEL_DIR
@@ -78,11 +87,13 @@ async function trainRewardCommand(args: string[]): Promise<void> {
   let train: PreferencePair[]
   let dev: PreferencePair[]
   let devFrom: string
+  let devSets: PreferencePair[][] = []
   if (!values.pairs) {
     const prepared = trainingPairs(dataDirOf(values.data))
     train = prepared.train
     dev = prepared.dev
-    devFrom = 'hh-rlhf dev split (lab/reward/splits.ts)'
+    devSets = [prepared.devSets.harmless, prepared.devSets.answer]
+    devFrom = 'hh-rlhf dev split + derived answer-vs-refusal dev (lab/reward/prepare-data.ts)'
   } else if (values.dev) {
     train = await readPairsFile(values.pairs)
     dev = await readPairsFile(values.dev)
@@ -113,20 +124,36 @@ async function trainRewardCommand(args: string[]): Promise<void> {
       `l2 ${s.l2}: dev loss ${s.devLoss.toFixed(4)}, dev accuracy ${s.devAccuracy.toFixed(3)}, train accuracy ${s.trainAccuracy.toFixed(3)}\n`,
     )
   }
-  const manifest = buildManifest(features, result.weights, {
-    pairsFile: pairsName,
-    trainPairs: train.length,
-    devPairs: dev.length,
-    devFrom,
-    sources: countSources(train),
-    seed,
-    l2: result.l2,
-    iterations: result.iterations,
-    maxIterations,
-    trainAccuracy: round(result.trainAccuracy),
-    devAccuracy: round(result.devAccuracy),
-    devLoss: round(result.devLoss),
-  })
+  // The shipped model is a composite: the learned score plus a fixed-weight appropriateness term.
+  let term: RewardManifest['appropriateness']
+  if (shipped) {
+    const appraiser = safetyAppraiser()
+    const chosen = chooseAppropriatenessWeight(linearScore(features, result.weights), appraiser, devSets)
+    for (const s of chosen.search)
+      process.stderr.write(
+        `appropriateness weight ${s.weight}: dev accuracy harmless ${s.accuracies[0]?.toFixed(3)}, answer-vs-refusal ${s.accuracies[1]?.toFixed(3)}\n`,
+      )
+    term = { weight: chosen.weight, safetyVersion: appraiser.version }
+  }
+  const manifest = buildManifest(
+    features,
+    result.weights,
+    {
+      pairsFile: pairsName,
+      trainPairs: train.length,
+      devPairs: dev.length,
+      devFrom,
+      sources: countSources(train),
+      seed,
+      l2: result.l2,
+      iterations: result.iterations,
+      maxIterations,
+      trainAccuracy: round(result.trainAccuracy),
+      devAccuracy: round(result.devAccuracy),
+      devLoss: round(result.devLoss),
+    },
+    term,
+  )
   saveModel(outDir, manifest, result.weights)
   process.stderr.write(
     `chose l2 ${result.l2}: dev accuracy ${result.devAccuracy.toFixed(3)} on ${dev.length} pairs; ` +

@@ -9,7 +9,7 @@ import {
 } from '../../src/scoring/grounding/model.ts'
 import { scoreGrounding } from '../../src/scoring/grounding/scorer.ts'
 import { contentWords } from '../../src/scoring/grounding/text.ts'
-import type { EvalResult } from '../../src/scoring/scorer.ts'
+import type { EvalResult } from '../eval-result.ts'
 import { macroF1, rocAuc } from '../metrics.ts'
 import { inHeldOut, loadBegin, loadHaluEval, loadWice } from './data.ts'
 import { BEGIN_HELD_OUT_SHARE, HALU_HELD_OUT_SHARE, WICE_HELD_OUT_SHARE } from './splits.ts'

@@ -13,12 +13,16 @@ export function buildManifest(
   features: FeatureConfig,
   weights: Float32Array,
   training: TrainingRecord,
+  appropriateness?: RewardManifest['appropriateness'],
 ): RewardManifest {
   const bytes = weightBytes(weights)
   const weightsSha256 = sha256(bytes)
+  // The composite's scores change with its safety classifiers and term weight: both are hashed in.
+  const term = appropriateness ? JSON.stringify(appropriateness) : ''
   return {
     format: REWARD_FORMAT,
-    version: `lin-${sha256(JSON.stringify(features) + weightsSha256).slice(0, 12)}`,
+    version: `lin-${sha256(JSON.stringify(features) + weightsSha256 + term).slice(0, 12)}`,
+    ...(appropriateness ? { appropriateness } : {}),
     features,
     denseFeatures: features.dense ? DENSE_FEATURES : [],
     weightsSha256,

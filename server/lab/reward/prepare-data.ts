@@ -1,13 +1,13 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import { benignAnswerPairs, isDerivedDev } from './derived.ts'
 import type { PreferencePair } from './pairs.ts'
 import { loadDoNotAnswerPairs, rewardSplit } from './splits.ts'
 
 /**
  * Writes the exact training and dev files the shipped weights were trained from (see splits.ts for the
- * split). Only permissively licensed sets: hh-rlhf (MIT), LLMBar (MIT), Do-Not-Answer (Apache-2.0).
- *   npm run leash -- train reward-data --data-dir ../shared/data --out-dir /tmp/reward-data
- *   npm run leash -- train reward --pairs /tmp/reward-data/train.jsonl --dev /tmp/reward-data/dev.jsonl --out server/models/reward
+ * split). Only permissively licensed sets: hh-rlhf (MIT), LLMBar (MIT), Do-Not-Answer (Apache-2.0), TruthfulQA
+ * (Apache-2.0), plus derived answer-vs-refusal pairs (derived.ts). `leash train reward` trains from these.
  */
 export interface PreparedData {
   trainFile: string
@@ -27,9 +27,20 @@ export function countSources(pairs: readonly PreferencePair[]): Record<string, n
   return out
 }
 
-export function trainingPairs(dataDir: string): { train: PreferencePair[]; dev: PreferencePair[] } {
+export function trainingPairs(dataDir: string): {
+  train: PreferencePair[]
+  dev: PreferencePair[]
+  /** The dev pairs by dimension: harmlessness (hh-rlhf) and answer-vs-refusal (derived). */
+  devSets: { harmless: PreferencePair[]; answer: PreferencePair[] }
+} {
   const split = rewardSplit(dataDir)
-  return { train: [...split.train, ...loadDoNotAnswerPairs(dataDir)], dev: split.dev }
+  const derived = benignAnswerPairs(dataDir)
+  const answer = derived.filter(isDerivedDev)
+  return {
+    train: [...split.train, ...loadDoNotAnswerPairs(dataDir), ...derived.filter((p) => !isDerivedDev(p))],
+    dev: [...split.dev, ...answer],
+    devSets: { harmless: split.dev, answer },
+  }
 }
 
 export async function prepareRewardData(dataDir: string, outDir: string): Promise<PreparedData> {

@@ -2,6 +2,7 @@ import {
   type FeatureConfig,
   featureCount,
   featurize,
+  ignoredAtScoring,
   type SparseVector,
 } from '../../src/scoring/reward/features.ts'
 import { minimizeLbfgs } from '../optim.ts'
@@ -48,6 +49,18 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   promptMarkerCross: false,
   dense: true,
   denseScale: 3,
+}
+
+/** The shipped model's learned part is length-debiased (its appropriateness term: appropriateness.ts). */
+export const SHIPPED_FEATURES: FeatureConfig = { ...DEFAULT_FEATURES, lengthDebiased: true }
+
+/** The weights as scoring uses them (a length-debiased model drops its length weights). */
+function servingWeights(config: FeatureConfig, w: Float64Array): Float64Array {
+  const ignored = ignoredAtScoring(config)
+  if (ignored.length === 0) return w
+  const out = Float64Array.from(w)
+  for (const i of ignored) out[i] = 0
+  return out
 }
 
 export const DEFAULT_L2 = [3e-4, 1e-3, 3e-3, 1e-2, 3e-2] as const
@@ -153,7 +166,9 @@ export function trainReward(
   const search: TrainResult['search'] = []
   let best: { w: Float64Array; l2: number; iterations: number; devLoss: number } | null = null
   for (const l2 of opts.l2) {
-    const { w, iterations } = fit(trainEx, devEx, dims, l2, opts)
+    const fitted = fit(trainEx, devEx, dims, l2, opts)
+    const { iterations } = fitted
+    const w = servingWeights(opts.features, fitted.w)
     const d = evaluateExamples(w, devEx)
     search.push({
       l2,

@@ -1,6 +1,6 @@
 import { classifyRefusal } from '../../src/scoring/refusal-heuristic.ts'
 import { SafetyModel } from '../../src/scoring/safety/model.ts'
-import type { EvalResult } from '../../src/scoring/scorer.ts'
+import type { EvalResult } from '../eval-result.ts'
 import { macroF1, mulberry32, precisionRecallF1, rocAuc, shuffleInPlace } from '../ml.ts'
 import { promptKeywordBaseline, violationKeywordBaseline, xstestStringMatch } from './baselines.ts'
 import {

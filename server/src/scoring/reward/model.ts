@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { type BundleManifest, MANIFEST_FILE, readBundle } from '../ml/bundle.ts'
-import { type FeatureConfig, featureCount, forEachFeature } from './features.ts'
+import { type Appraiser, appropriateness } from './appraiser.ts'
+import { type FeatureConfig, featureCount, forEachFeature, ignoredAtScoring } from './features.ts'
 
 /** Version 2 lives in the shared weights bundle (manifest.json + weights.bin, tensor `weights`). */
 export const REWARD_FORMAT = 'leash-reward-linear/2'
@@ -32,6 +33,11 @@ export interface RewardManifest {
   /** sha256 of the weights as little-endian Float32 bytes: the version hashes it. */
   weightsSha256: string
   dims: number
+  /**
+   * The composite's appropriateness term: score = linear + weight x appropriateness(safety classifiers).
+   * `safetyVersion` names the classifiers the weight was chosen with.
+   */
+  appropriateness?: { weight: number; safetyVersion: string }
   training: TrainingRecord
 }
 
@@ -45,8 +51,11 @@ export interface LinearRewardModel {
 /** The score function of a weight vector: a sparse dot product over the features, nothing materialised. */
 export function linearScore(
   config: FeatureConfig,
-  weights: Float32Array,
+  trained: Float32Array,
 ): (prompt: string, response: string) => number {
+  const ignored = ignoredAtScoring(config)
+  const weights = ignored.length > 0 ? Float32Array.from(trained) : trained
+  for (const i of ignored) weights[i] = 0
   return (prompt, response) => {
     let s = 0
     forEachFeature(config, prompt, response, (i, v) => {
@@ -56,8 +65,22 @@ export function linearScore(
   }
 }
 
-export function makeModel(manifest: RewardManifest, weights: Float32Array): LinearRewardModel {
-  return { manifest, weights, score: linearScore(manifest.features, weights) }
+export function makeModel(
+  manifest: RewardManifest,
+  weights: Float32Array,
+  appraiser?: Appraiser,
+): LinearRewardModel {
+  const linear = linearScore(manifest.features, weights)
+  const term = manifest.appropriateness
+  if (!term) return { manifest, weights, score: linear }
+  if (!appraiser) throw new RewardModelError('this reward model needs the safety classifiers to score')
+  const w = term.weight
+  return {
+    manifest,
+    weights,
+    score: (prompt, response) =>
+      linear(prompt, response) + w * appropriateness(appraiser.appraise(prompt, response)),
+  }
 }
 
 export function sha256(buf: Uint8Array | string): string {
@@ -75,7 +98,7 @@ export class RewardModelError extends Error {
 }
 
 /** Loads and checks a model folder (a weights bundle); every problem is a RewardModelError naming the file. */
-export async function loadModel(dir: string): Promise<LinearRewardModel> {
+export async function loadModel(dir: string, appraiser?: Appraiser): Promise<LinearRewardModel> {
   const manifestPath = path.join(dir, MANIFEST_FILE)
   let bundle: ReturnType<typeof readBundle<RewardManifest>>
   try {
@@ -96,5 +119,11 @@ export async function loadModel(dir: string): Promise<LinearRewardModel> {
   }
   if (sha256(weightBytes(weights)) !== manifest.weightsSha256)
     throw new RewardModelError(`${dir}: weights sha256 does not match manifest`)
-  return makeModel(manifest, weights)
+  const term = manifest.appropriateness
+  if (term && appraiser && term.safetyVersion !== appraiser.version) {
+    throw new RewardModelError(
+      `${dir}: built with safety classifiers ${term.safetyVersion}, these are ${appraiser.version}: retrain (leash train reward)`,
+    )
+  }
+  return makeModel(manifest, weights, appraiser)
 }

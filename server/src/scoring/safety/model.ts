@@ -102,6 +102,14 @@ export class SafetyModel {
     return applyPlatt(spec.platt, this.builder.dot(this.riskHead.weights) + spec.bias)
   }
 
+  /** P(full or partial refusal) of a response, without the violation heads (for the reward's appraisal). */
+  refusalProbability(response: string): number {
+    this.builder.reset()
+    responseFeatures(this.builder, response)
+    const spec = this.refusalHead.spec
+    return applyPlatt(spec.platt, this.builder.dot(this.refusalHead.weights) + spec.bias)
+  }
+
   get riskThreshold(): number {
     return this.riskHead.spec.threshold
   }
