@@ -20,6 +20,7 @@ import {
   type ModerationRow,
   XSTEST_TRAIN_FAMILIES,
 } from './data.ts'
+import { TRAIN_WRAPPERS, wrapAll } from './wrappers.ts'
 
 /**
  * The one place that decides which rows train, calibrate and evaluate the shipped safety weights.
@@ -139,7 +140,7 @@ export function refusalHeldOutDna(
 // ---------------------------------------------------------------- prompt risk
 
 /** Whole sources never used to train prompt risk (held out for evaluation). */
-export const RISK_HELDOUT_SOURCES = ['harmbench'] as const
+export const RISK_HELDOUT_SOURCES = ['harmbench', 'jailbreakbench'] as const
 
 function key(text: string): string {
   return normalizeText(text).replace(/[^a-z0 ]/g, '')
@@ -207,14 +208,13 @@ export function riskTrainingPool(dataDir: string): LabelledPrompt[] {
     ...loadAdvbench(dataDir),
     ...loadSimpleSafetyTests(dataDir),
     ...loadStrongReject(dataDir),
-    ...loadJailbreakBench(dataDir),
     ...dna,
     ...xs,
     ...loadTruthfulQaQuestions(dataDir),
     ...llmbarInputs,
     ...benignModeration,
   ].filter((p) => p.text.trim().length > 0)
-  const heldOut = loadHarmbench(dataDir).map((p) => wordSet(p.text))
+  const heldOut = [...loadHarmbench(dataDir), ...loadJailbreakBench(dataDir)].map((p) => wordSet(p.text))
   const seen = new Set<string>()
   return pool.filter((p) => {
     const k = key(p.text)
@@ -225,12 +225,20 @@ export function riskTrainingPool(dataDir: string): LabelledPrompt[] {
   })
 }
 
-/** Seeded 85/15 split of the pool into train and dev (dev calibrates and picks the threshold). */
+/**
+ * Seeded 85/15 split of the pool into train and dev (dev calibrates and picks the threshold); each side also
+ * gets its prompts wrapped in the training jailbreak templates (wrappers.ts), harmful and benign alike.
+ */
 export function riskSplits(dataDir: string): { train: LabelledPrompt[]; dev: LabelledPrompt[] } {
   const pool = riskTrainingPool(dataDir)
   shuffleInPlace(pool, mulberry32(SEED + 2))
   const cut = Math.floor(pool.length * 0.85)
-  return { train: pool.slice(0, cut), dev: pool.slice(cut) }
+  const train = pool.slice(0, cut)
+  const dev = pool.slice(cut)
+  return {
+    train: [...train, ...wrapAll(train, TRAIN_WRAPPERS, 'train')],
+    dev: [...dev, ...wrapAll(dev, TRAIN_WRAPPERS, 'dev')],
+  }
 }
 
 // ---------------------------------------------------------------- violation
