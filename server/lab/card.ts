@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { EvalResult } from './eval-result.ts'
 
 function fmt(v: number): string {
@@ -20,6 +20,7 @@ const COLUMNS = [
   'rows',
   'measure',
   'value',
+  '95% CI',
   'baseline',
   'bar',
   'result',
@@ -33,6 +34,7 @@ function cells(r: EvalResult): string[] {
     String(r.rows),
     r.measure,
     fmt(r.value),
+    r.ci ? `${fmt(r.ci[0])}-${fmt(r.ci[1])}` : '-',
     r.baseline ? `${fmt(r.baseline.value)} (${r.baseline.name})` : '-',
     r.bar ? `${r.bar.kind === 'min' ? '>=' : '<='} ${fmt(r.bar.value)}` : '-',
     verdict(r) || '-',
@@ -69,15 +71,32 @@ export function markdownTable(rows: readonly EvalResult[]): string {
   return head + rows.map((r) => `| ${withNote(r).map(mdEscape).join(' | ')} |`).join('\n')
 }
 
+/** `.git` is a folder in a clone and a `gitdir:` file in a worktree. */
+function gitDir(root: string): string {
+  const dotGit = join(root, '.git')
+  if (!statSync(dotGit).isFile()) return dotGit
+  const target = readFileSync(dotGit, 'utf8')
+    .replace(/^gitdir:\s*/, '')
+    .trim()
+  return resolve(root, target)
+}
+
+/** Where refs live: a worktree's git dir names the shared one in `commondir`. */
+function commonDir(dir: string): string {
+  const file = join(dir, 'commondir')
+  return existsSync(file) ? resolve(dir, readFileSync(file, 'utf8').trim()) : dir
+}
+
 /** The checked-out commit, read from .git without running git. */
-function currentCommit(ROOT: string): string {
+export function currentCommit(ROOT: string): string {
   try {
-    const head = readFileSync(join(ROOT, '.git/HEAD'), 'utf8').trim()
+    const head = readFileSync(join(gitDir(ROOT), 'HEAD'), 'utf8').trim()
     if (!head.startsWith('ref: ')) return head.slice(0, 12)
     const ref = head.slice(5)
-    const loose = join(ROOT, '.git', ref)
+    const common = commonDir(gitDir(ROOT))
+    const loose = join(common, ref)
     if (existsSync(loose)) return readFileSync(loose, 'utf8').trim().slice(0, 12)
-    const packed = readFileSync(join(ROOT, '.git/packed-refs'), 'utf8')
+    const packed = readFileSync(join(common, 'packed-refs'), 'utf8')
     return (
       packed
         .split('\n')

@@ -1,7 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { card, textTable, verdict } from './card.ts'
+import { card, currentCommit, textTable, verdict } from './card.ts'
+import { cardJson } from './card-json.ts'
 import type { EvalResult } from './eval-result.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -59,10 +60,15 @@ export async function evalCommand(argv: readonly string[]): Promise<void> {
   process.stdout.write(textTable(rows))
   const command = `npm run leash -- eval${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`
   // A partial run must not overwrite the whole card with a subset of its rows.
-  if (!named || flag('--card')) writeFileSync(cardPath, card(rows, failures, command, ROOT))
+  if (!named || flag('--card')) {
+    writeFileSync(cardPath, card(rows, failures, command, ROOT))
+    // The machine-readable bar status ships with the weights, so the dashboard can label a weak scorer.
+    const json = cardJson(rows, command, currentCommit(ROOT))
+    writeFileSync(join(ROOT, 'server/models/card.json'), `${JSON.stringify(json, null, 2)}\n`)
+  }
   const failed = rows.filter((r) => verdict(r) === 'FAIL').length
   process.stdout.write(
-    `\n${rows.length} results, ${rows.length - failed} without a missed bar, ${failed} below their bar; card: ${cardPath}\n`,
+    `\n${rows.length} results, ${rows.length - failed} without a missed bar, ${failed} below their bar${named && !flag('--card') ? ' (card not rewritten for one scorer)' : `; card: ${cardPath}`}\n`,
   )
   if (failures.length > 0) throw new Error(`${failures.length} scorer families could not be evaluated`)
 }

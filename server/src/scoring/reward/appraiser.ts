@@ -20,11 +20,11 @@ export function appropriateness(a: Appraisal): number {
 }
 
 /** The safety classifiers as the reward model's appraiser. */
-export function safetyAppraiser(model: SafetyModel = SafetyModel.load()): Appraiser {
+export function safetyAppraiser(model: SafetyModel = SafetyModel.shipped()): Appraiser {
   return {
     version: model.manifest.version,
     appraise: (prompt, response) => ({
-      refusal: model.refusalProbability(response),
+      refusal: model.response(response).refusal.probability,
       risk: model.promptRisk(prompt),
     }),
   }
