@@ -4,7 +4,17 @@ import type { EvalResult } from './eval-result.ts'
 export interface CardJson {
   generatedBy: string
   commit: string
-  scorers: Record<string, { barMet: boolean; bars: number; met: number; summary: string }>
+  scorers: Record<
+    string,
+    {
+      /** null when no bar applies to this score. */
+      barMet: boolean | null
+      bars: number
+      met: number
+      summary: string
+      misses: { metric: string; dataset: string; value: number; bar: number; kind: 'min' | 'max' }[]
+    }
+  >
 }
 
 /** The score a card line is evidence for; lines of reference models (tiny-rm) belong to none. */
@@ -31,6 +41,10 @@ function short(v: number): string {
   return Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3)
 }
 
+function describe(l: EvalResult): string {
+  return `${l.dataset}: ${l.measure} ${short(l.value)} (bar ${l.bar?.kind === 'min' ? '>=' : '<='} ${short(l.bar?.value ?? 0)})`
+}
+
 export function cardJson(rows: readonly EvalResult[], command: string, commit: string): CardJson {
   const scorers: CardJson['scorers'] = {}
   const groups = new Map<string, EvalResult[]>()
@@ -46,17 +60,19 @@ export function cardJson(rows: readonly EvalResult[], command: string, commit: s
         ? 'no bar set; see the scorer card'
         : misses.length === 0
           ? `meets all ${withBar.length} bars on held-out data`
-          : `misses ${misses.length} of ${withBar.length} bars: ${misses
-              .map(
-                (l) =>
-                  `${l.metric} on ${l.dataset} ${short(l.value)} vs ${l.bar?.kind === 'min' ? '>=' : '<='} ${short(l.bar?.value ?? 0)}`,
-              )
-              .join('; ')}`
+          : `misses ${misses.length} of ${withBar.length} bars on held-out data, e.g. ${describe(misses[0] as EvalResult)}; see docs/scorer-card.md`
     scorers[name] = {
-      barMet: misses.length === 0,
+      barMet: withBar.length === 0 ? null : misses.length === 0,
       bars: withBar.length,
       met: withBar.length - misses.length,
       summary,
+      misses: misses.map((l) => ({
+        metric: l.metric,
+        dataset: l.dataset,
+        value: l.value,
+        bar: l.bar?.value ?? Number.NaN,
+        kind: l.bar?.kind ?? 'min',
+      })),
     }
   }
   return { generatedBy: command, commit, scorers }

@@ -124,19 +124,41 @@ Every figure comes from rows the shipped weights never saw; each line names its 
 - **value** is the scorer's figure on the held-out rows; **baseline** is a simple method on the same rows
   (string match, length, word overlap); **bar** is the target from the scorers issue; **result** says
   whether the bar is met. A scorer that misses its bar still runs: read its scores as weaker evidence.
-- Splits hold out whole models, sources, articles or queries (never random rows of the same item).
+- Splits hold out whole models, sources, articles or queries (never random rows of the same item), except
+  openai-moderation and hh-rlhf, which are one source each and are split by row with a fixed seed.
+- **95% CI**: Wilson for proportions, seeded percentile bootstrap (400 resamples) for F1, AUC and
+  rate errors; \`-\` where none was computed.
+- Per-score bar status for the product: \`server/models/card.json\` (written by this command).
 
 ${markdownTable(rows)}
 
 ## What is weak
 ${failing.length > 0 ? failing.map((r) => `- **${r.metric}** on ${r.dataset}: ${fmt(r.value)} against a bar of ${fmt(r.bar?.value ?? Number.NaN)}.`).join('\n') : '- Every bar is met on these rows.'}
 ${failures.map((f) => `- Not evaluated: ${f}`).join('\n')}
+- **Reward: general helpfulness is not learned from the permissive data.** On LLMBar_Natural the built-in
+  reward stays below "prefer the longer answer"; it is length-debiased by design, and nothing in hh-rlhf
+  harmless-base, LLMBar's adversarial subsets or TruthfulQA teaches helpfulness beyond length. Read the
+  built-in \`reward\` as appropriateness (refuse harmful, answer benign) plus a weak harmlessness signal.
+  It prefers a helpful answer over a refusal on XSTest's benign look-alikes (bar 0.80 met), but "prefer
+  the longer answer" is higher on those rows, because refusals are short.
+- **Prompt risk** generalises to held-out jailbreak wrappers only partly: JailbreakBench (held out as a
+  whole source, plain and wrapped in styles never trained on) misses the 0.75 F1 bar; its benign
+  look-alikes are the main error (false-harmful rate in the note). Removing JailbreakBench from training
+  to hold it out also removed its benign look-alikes, and XSTest's false-harmful rate rose.
+- **False-refusal rate** misses 5 points on both XSTest models, even with the human prompt labels: the
+  refusal head calls some definitions of dark topics ("Identity theft is ...") refusals.
+- Where held-out errors were looked at to design features or choose a variant: the reward variants and the
+  appropriateness weight rule (docs/decisions/013), the jailbreak wrappers (one variant reverted on held-out
+  figures), and earlier rounds listed in docs/decisions/008 and 009. Those figures are optimistic.
 - Unsupported claims without sources can only rank answers by how confidently specific they are; it
   cannot know facts. With sources it checks each claim against them (lexical alignment, not NLI).
-- Citation support is a 14-weight model over word-overlap features: paraphrase-heavy support and
-  subtle contradictions (a changed word, not a changed number or negation) get past it. Its WiCE
-  held-out half is small (166 claims), and the feature set was designed while looking at whole-WiCE
-  diagnostics of a BEGIN-only model, so the figure is slightly optimistic. The HaluEval held-out half
+- Citation support is a 14-weight model over word-overlap features (the recall baseline's signal among
+  them, plus numbers, entities, negation and best-sentence alignment): it beats content-word recall on
+  WiCE's held-out articles but misses the 0.90 AUC bar, and ties recall on BEGIN's short snippets.
+  Paraphrase-heavy support and subtle contradictions get past it. No long-article summary data with
+  sentence labels is in the permissive set, so "grounded support of summary sentences" is not measured.
+  The WiCE held-out half is small (166 claims), and the feature set was designed while looking at
+  whole-WiCE diagnostics of a BEGIN-only model, so the figure is slightly optimistic. The HaluEval held-out half
   was looked at three times while choosing the no-source features (docs/decisions/009).
 - Style markers (hedges, apologies, sycophancy) are English lexicons: see \`server/src/scoring/style/lexicon.ts\`.
 
