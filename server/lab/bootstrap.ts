@@ -28,3 +28,14 @@ export function wilsonCi(p: number, n: number): [number, number] {
   const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d
   return [c - h, c + h]
 }
+
+const pick = <T>(xs: readonly T[], idx: readonly number[]): T[] => idx.map((i) => xs[i] as T)
+
+/** Bootstrap 95% interval of `metric(pred, gold)` (F1, AUC, ...) over paired rows. */
+export function pairedCi<P, G>(
+  pred: readonly P[],
+  gold: readonly G[],
+  metric: (p: P[], g: G[]) => number,
+): [number, number] {
+  return bootstrapCi(pred.length, (idx) => metric(pick(pred, idx), pick(gold, idx)))
+}

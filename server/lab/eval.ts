@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { wilsonCi } from './bootstrap.ts'
 import { card, currentCommit, textTable, verdict } from './card.ts'
 import { cardJson } from './card-json.ts'
 import type { EvalResult } from './eval-result.ts'
@@ -57,6 +58,10 @@ export async function evalCommand(argv: readonly string[]): Promise<void> {
       process.stderr.write(`eval: ${message}\n`)
     }
   }
+  // Proportions without an interval of their own get Wilson's (rate and accuracy lines).
+  for (const r of rows)
+    if (!r.ci && /rate$|accuracy$/.test(r.measure) && r.value >= 0 && r.value <= 1)
+      r.ci = wilsonCi(r.value, r.rows)
   process.stdout.write(textTable(rows))
   const command = `npm run leash -- eval${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`
   // A partial run must not overwrite the whole card with a subset of its rows.

@@ -9,7 +9,7 @@ import {
 } from '../../src/scoring/grounding/model.ts'
 import { scoreGrounding } from '../../src/scoring/grounding/scorer.ts'
 import { contentWords } from '../../src/scoring/grounding/text.ts'
-import { bootstrapCi } from '../bootstrap.ts'
+import { bootstrapCi, pairedCi } from '../bootstrap.ts'
 import type { EvalResult } from '../eval-result.ts'
 import { macroF1, rocAuc } from '../metrics.ts'
 import { inHeldOut, loadBegin, loadHaluEval, loadWice } from './data.ts'
@@ -178,6 +178,7 @@ export async function evaluateGrounding(dataDir: string): Promise<EvalResult[]> 
     rows: halu.length,
     measure: 'AUC',
     value: rocAuc(hs, hy),
+    ci: pairedCi(hs, hy, rocAuc),
     baseline: {
       name: 'response length (words)',
       value: rocAuc(

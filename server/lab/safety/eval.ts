@@ -1,5 +1,6 @@
 import { classifyRefusal } from '../../src/scoring/refusal-heuristic.ts'
 import { SafetyModel } from '../../src/scoring/safety/model.ts'
+import { pairedCi } from '../bootstrap.ts'
 import type { EvalResult } from '../eval-result.ts'
 import { macroF1, mulberry32, precisionRecallF1, rocAuc, shuffleInPlace } from '../ml.ts'
 import { promptKeywordBaseline, violationKeywordBaseline, xstestStringMatch } from './baselines.ts'
@@ -58,6 +59,11 @@ export function evaluateSafetyModel(model: SafetyModel, dataDir: string): EvalRe
         dnaPred.map((p) => p.refusal.label !== 'none'),
         gold,
       ),
+      ci: pairedCi(
+        dnaPred.map((p) => p.refusal.label !== 'none'),
+        gold,
+        f1,
+      ),
       baseline: {
         name: 'XSTest string match',
         value: f1(
@@ -85,6 +91,11 @@ export function evaluateSafetyModel(model: SafetyModel, dataDir: string): EvalRe
       value: f1(
         preds.map((p) => p.label !== 'none'),
         gold,
+      ),
+      ci: pairedCi(
+        preds.map((p) => p.label !== 'none'),
+        gold,
+        f1,
       ),
       baseline: {
         name: 'XSTest string match',
@@ -203,6 +214,7 @@ export function evaluateSafetyModel(model: SafetyModel, dataDir: string): EvalRe
       rows: xsHeld.length,
       measure: 'F1',
       value: f1(pred, gold),
+      ci: pairedCi(pred, gold, f1),
       baseline: {
         name: 'harm keyword list',
         value: f1(
@@ -236,16 +248,15 @@ export function evaluateSafetyModel(model: SafetyModel, dataDir: string): EvalRe
     const benign = shuffleInPlace([...benignAll], mulberry32(SEED + 4)).slice(0, harmful.length)
     const rows = [...harmful, ...benign]
     const gold = rows.map((p) => p.harmful)
+    const hbPred = rows.map((p) => model.promptRisk(p.text) >= model.riskThreshold)
     push({
       metric: 'prompt risk (harmful vs benign)',
       dataset: 'harmbench + refusal-direction harmless_test',
       split: `held-out source harmbench standard+contextual (${harmful.length}) + seeded sample of ${benign.length} Alpaca prompts (eval only)`,
       rows: rows.length,
       measure: 'F1',
-      value: f1(
-        rows.map((p) => model.promptRisk(p.text) >= model.riskThreshold),
-        gold,
-      ),
+      value: f1(hbPred, gold),
+      ci: pairedCi(hbPred, gold, f1),
       baseline: {
         name: 'harm keyword list',
         value: f1(
