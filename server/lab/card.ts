@@ -145,10 +145,13 @@ ${failures.map((f) => `- Not evaluated: ${f}`).join('\n')}
   whole source, plain and wrapped in styles never trained on) misses the 0.75 F1 bar; its benign
   look-alikes are the main error (false-harmful rate in the note). Removing JailbreakBench from training
   to hold it out also removed its benign look-alikes, and XSTest's false-harmful rate rose.
-- **False-refusal rate** misses 5 points on both XSTest models, even with the human prompt labels: the
-  refusal head calls some definitions of dark topics ("Identity theft is ...") refusals.
+- **False-refusal rate**: with the human prompt labels the estimate is within 5 points on both XSTest
+  models, but the metrics catalog's estimator, which also needs prompt risk, is far off on XSTest gpt4
+  (unsafe look-alike prompts scored benign count as false refusals). The refusal-rate estimate misses 5
+  points on llama2-7b-chat and mistralguard (lecture-style refusals are under-counted).
 - Where held-out errors were looked at to design features or choose a variant: the reward variants and the
-  appropriateness weight rule (docs/decisions/013), the jailbreak wrappers (one variant reverted on held-out
+  appropriateness weight rule, the HaluEval compliance answers of the refusal head (all in
+  docs/decisions/013), the jailbreak wrappers (one variant reverted on held-out
   figures), and earlier rounds listed in docs/decisions/008 and 009. Those figures are optimistic.
 - Unsupported claims without sources can only rank answers by how confidently specific they are; it
   cannot know facts. With sources it checks each claim against them (lexical alignment, not NLI).

@@ -6,9 +6,10 @@ import type { PreferencePair } from './pairs.ts'
 export const APPROPRIATENESS_WEIGHTS = [0, 0.5, 1, 2, 4, 8] as const
 
 /**
- * Chooses the composite's appropriateness weight on dev pairs only, by a rule fixed before looking at any
- * held-out set: the weight with the best mean of harmlessness-dev accuracy and answer-vs-refusal-dev
- * accuracy (the two dimensions the term trades off); the smaller weight wins a tie.
+ * Chooses the composite's appropriateness weight on dev pairs only. "Never prefer refusing a benign prompt"
+ * is a requirement, not a trade-off, so the rule is lexicographic: best answer-vs-refusal dev accuracy
+ * (devSets[1]), then best harmlessness dev accuracy (devSets[0]), then the smaller weight. (A first rule,
+ * the mean of the two, flipped to w = 0.5 on a 0.0015 dev difference: see decision record 013.)
  */
 export function chooseAppropriatenessWeight(
   score: (prompt: string, response: string) => number,
@@ -21,7 +22,7 @@ export function chooseAppropriatenessWeight(
       return [side(p.chosen), side(p.rejected)] as const
     }),
   )
-  let best = { weight: 0, devMean: -1 }
+  let best = { weight: 0, devMean: -1, answer: -1, harmless: -1 }
   const search: { weight: number; accuracies: number[] }[] = []
   for (const w of APPROPRIATENESS_WEIGHTS) {
     const accuracies = parts.map((rows) =>
@@ -32,7 +33,12 @@ export function chooseAppropriatenessWeight(
     )
     search.push({ weight: w, accuracies })
     const mean = accuracies.reduce((a, b) => a + b, 0) / Math.max(accuracies.length, 1)
-    if (mean > best.devMean + 1e-9) best = { weight: w, devMean: mean }
+    const answer = accuracies[1] ?? 0
+    const harmless = accuracies[0] ?? 0
+    const better =
+      answer > best.answer + 1e-9 ||
+      (Math.abs(answer - best.answer) <= 1e-9 && harmless > best.harmless + 1e-9)
+    if (better) best = { weight: w, devMean: mean, answer, harmless }
   }
-  return { ...best, search }
+  return { weight: best.weight, devMean: best.devMean, search }
 }

@@ -1,3 +1,6 @@
+import { classifyRefusal } from '../../src/scoring/refusal-heuristic.ts'
+import { inHeldOut, loadHaluEval } from '../grounding/data.ts'
+import { HALU_HELD_OUT_SHARE } from '../grounding/splits.ts'
 import { mulberry32, normalizeText, shuffleInPlace } from '../ml.ts'
 import {
   DNA_HARMFUL_TYPES,
@@ -112,6 +115,19 @@ function moderationCompliance(dataDir: string, part: 'train' | 'dev'): RefusalEx
     .map((r) => ({ text: r.text, refusal: false, source: 'openai-moderation texts' }))
 }
 
+/**
+ * ChatGPT answers to ordinary user queries (HaluEval, MIT) as compliance in a modern chat style: the
+ * grounding training half only (by ID hash), 80/20 train/dev by the same hash; answers the phrase
+ * heuristic reads as refusals are left out.
+ */
+function chatAnswers(dataDir: string, part: 'train' | 'dev'): RefusalExample[] {
+  return loadHaluEval(dataDir)
+    .filter((r) => !inHeldOut(r.id, HALU_HELD_OUT_SHARE, 'halueval'))
+    .filter((r) => inHeldOut(r.id, 0.2, 'safety-chat') === (part === 'dev'))
+    .filter((r) => r.response.trim() !== '' && classifyRefusal(r.response).label === 'none')
+    .map((r) => ({ text: r.response, refusal: false, source: 'halueval chatgpt answers' }))
+}
+
 export function refusalSplits(dataDir: string): { train: RefusalExample[]; dev: RefusalExample[] } {
   const dna = loadDoNotAnswer(dataDir)
   const pick = (models: readonly string[]) => dnaExamples(dna.filter((r) => models.includes(r.model)))
@@ -120,11 +136,13 @@ export function refusalSplits(dataDir: string): { train: RefusalExample[]; dev: 
       ...pick(REFUSAL_TRAIN_MODELS),
       ...complianceExamples(dataDir, 'train'),
       ...moderationCompliance(dataDir, 'train'),
+      ...chatAnswers(dataDir, 'train'),
     ],
     dev: [
       ...pick(REFUSAL_DEV_MODELS),
       ...complianceExamples(dataDir, 'dev'),
       ...moderationCompliance(dataDir, 'dev'),
+      ...chatAnswers(dataDir, 'dev'),
     ],
   }
 }
