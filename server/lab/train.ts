@@ -20,6 +20,7 @@ import {
   SHIPPED_FEATURES,
   trainReward,
 } from './reward/train.ts'
+import { riskSwapCheck } from './safety/risk-swap.ts'
 import { trainSafetyBundle } from './safety/train.ts'
 
 const HELP = `leash train <scorer> [--data DIR]
@@ -37,6 +38,8 @@ const HELP = `leash train <scorer> [--data DIR]
       --max-iterations N  L-BFGS iterations per L2 strength (default ${DEFAULT_MAX_ITERATIONS})
       --seed N            seed of the dev split when --dev is absent (default 1)
   reward-compare          print the reward feature/data comparison table (docs/decisions/007)
+  risk-swap               the reverse prompt-risk hold-out (train with JailbreakBench, without AdvBench;
+                          evaluate on AdvBench); prints figures, writes no weights
   reward-data --out-dir DIR [--data-dir DIR]
                           write the shipped model's train.jsonl / dev.jsonl from the public data
                           (default data dir: ../shared/data from the repository root)
@@ -207,6 +210,8 @@ export async function trainCommand(args: string[]): Promise<void> {
       return compareRewardCandidates(dataFlag(rest))
     case 'safety':
       return trainSafetyBundle(dataFlag(rest), SHIPPED_SAFETY_DIR, log)
+    case 'risk-swap':
+      return riskSwapCheck(dataFlag(rest), log)
     case 'grounding':
       return trainGrounding(dataFlag(rest), GROUNDING_DIR, log)
     case undefined:

@@ -158,7 +158,7 @@ export function refusalHeldOutDna(
 // ---------------------------------------------------------------- prompt risk
 
 /** Whole sources never used to train prompt risk (held out for evaluation). */
-export const RISK_HELDOUT_SOURCES = ['harmbench', 'jailbreakbench'] as const
+export const RISK_HELDOUT_SOURCES: readonly string[] = ['harmbench', 'jailbreakbench']
 
 function key(text: string): string {
   return normalizeText(text).replace(/[^a-z0 ]/g, '')
@@ -190,7 +190,10 @@ function jaccard(a: Set<string>, b: Set<string>): number {
  * (held out) and anything near-identical to it (Jaccard >= 0.7 on words; JailbreakBench and AdvBench
  * reuse some of its behaviours) is removed.
  */
-export function riskTrainingPool(dataDir: string): LabelledPrompt[] {
+export function riskTrainingPool(
+  dataDir: string,
+  heldOutSources: readonly string[] = RISK_HELDOUT_SOURCES,
+): LabelledPrompt[] {
   const xs = loadXstestPrompts(dataDir)
     .filter((p) => (XSTEST_TRAIN_FAMILIES as readonly string[]).includes(p.family))
     .map((p) => ({ source: p.safe ? 'xstest safe' : 'xstest unsafe', text: p.prompt, harmful: !p.safe }))
@@ -226,13 +229,19 @@ export function riskTrainingPool(dataDir: string): LabelledPrompt[] {
     ...loadAdvbench(dataDir),
     ...loadSimpleSafetyTests(dataDir),
     ...loadStrongReject(dataDir),
+    ...loadJailbreakBench(dataDir),
     ...dna,
     ...xs,
     ...loadTruthfulQaQuestions(dataDir),
     ...llmbarInputs,
     ...benignModeration,
-  ].filter((p) => p.text.trim().length > 0)
-  const heldOut = [...loadHarmbench(dataDir), ...loadJailbreakBench(dataDir)].map((p) => wordSet(p.text))
+  ].filter((p) => p.text.trim().length > 0 && !heldOutSources.includes(p.source))
+  const heldOutRows: Record<string, () => LabelledPrompt[]> = {
+    harmbench: () => loadHarmbench(dataDir),
+    jailbreakbench: () => loadJailbreakBench(dataDir),
+    advbench: () => loadAdvbench(dataDir),
+  }
+  const heldOut = heldOutSources.flatMap((s) => heldOutRows[s]?.() ?? []).map((p) => wordSet(p.text))
   const seen = new Set<string>()
   return pool.filter((p) => {
     const k = key(p.text)
@@ -247,8 +256,11 @@ export function riskTrainingPool(dataDir: string): LabelledPrompt[] {
  * Seeded 85/15 split of the pool into train and dev (dev calibrates and picks the threshold); each side also
  * gets its prompts wrapped in the training jailbreak templates (wrappers.ts), harmful and benign alike.
  */
-export function riskSplits(dataDir: string): { train: LabelledPrompt[]; dev: LabelledPrompt[] } {
-  const pool = riskTrainingPool(dataDir)
+export function riskSplits(
+  dataDir: string,
+  heldOutSources: readonly string[] = RISK_HELDOUT_SOURCES,
+): { train: LabelledPrompt[]; dev: LabelledPrompt[] } {
+  const pool = riskTrainingPool(dataDir, heldOutSources)
   shuffleInPlace(pool, mulberry32(SEED + 2))
   const cut = Math.floor(pool.length * 0.85)
   const train = pool.slice(0, cut)

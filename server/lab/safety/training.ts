@@ -16,7 +16,7 @@ import {
   type SparseVector,
   trainLogReg,
 } from '../ml.ts'
-import { VIOLATION_CATEGORIES } from './data.ts'
+import { type LabelledPrompt, VIOLATION_CATEGORIES } from './data.ts'
 import {
   moderationSplits,
   REFUSAL_DEV_MODELS,
@@ -125,6 +125,40 @@ function sourceWeights(
   return sources.map((s) => Math.min(1, cap / (counts.get(s) ?? 1)) * (boost[s] ?? 1))
 }
 
+/** The prompt-risk head on given train/dev prompts (the shipped split, or a swapped hold-out in risk-swap.ts). */
+export function trainRiskHead(
+  ps: { train: readonly LabelledPrompt[]; dev: readonly LabelledPrompt[] },
+  seed: number,
+  log: Log,
+): ReturnType<typeof trainHead> {
+  const boost = { 'xstest safe': 3, 'xstest unsafe': 2, 'contrast benign': 2, 'contrast harmful': 2 }
+  return trainHead(
+    'prompt_risk',
+    {
+      xs: featurize(
+        ps.train.map((p) => p.text),
+        promptFeatures,
+      ),
+      ys: ps.train.map((p) => (p.harmful ? 1 : 0)),
+      weights: sourceWeights(
+        ps.train.map((p) => p.source),
+        300,
+        boost,
+      ),
+    },
+    {
+      xs: featurize(
+        ps.dev.map((p) => p.text),
+        promptFeatures,
+      ),
+      ys: ps.dev.map((p) => (p.harmful ? 1 : 0)),
+    },
+    { epochs: 12, lr: 0.2, l2: 1e-4, seed, positiveWeight: 'balanced' },
+    log,
+    DECISION_CLAMP,
+  )
+}
+
 export function trainSafety(dataDir: string, log: Log = () => {}, seed = SEED): TrainedSafety {
   const tensors: TrainedSafety['tensors'] = []
   const splits: Record<string, string> = {}
@@ -161,32 +195,7 @@ export function trainSafety(dataDir: string, log: Log = () => {}, seed = SEED): 
 
   log('prompt risk: featurizing prompts')
   const ps = riskSplits(dataDir)
-  const boost = { 'xstest safe': 3, 'xstest unsafe': 2, 'contrast benign': 2, 'contrast harmful': 2 }
-  const risk = trainHead(
-    'prompt_risk',
-    {
-      xs: featurize(
-        ps.train.map((p) => p.text),
-        promptFeatures,
-      ),
-      ys: ps.train.map((p) => (p.harmful ? 1 : 0)),
-      weights: sourceWeights(
-        ps.train.map((p) => p.source),
-        300,
-        boost,
-      ),
-    },
-    {
-      xs: featurize(
-        ps.dev.map((p) => p.text),
-        promptFeatures,
-      ),
-      ys: ps.dev.map((p) => (p.harmful ? 1 : 0)),
-    },
-    { epochs: 12, lr: 0.2, l2: 1e-4, seed, positiveWeight: 'balanced' },
-    log,
-    DECISION_CLAMP,
-  )
+  const risk = trainRiskHead(ps, seed, log)
   tensors.push({ name: risk.spec.tensor, weights: risk.weights })
   const bySource = new Map<string, number>()
   for (const p of [...ps.train, ...ps.dev]) bySource.set(p.source, (bySource.get(p.source) ?? 0) + 1)
