@@ -125,13 +125,25 @@ function sourceWeights(
   return sources.map((s) => Math.min(1, cap / (counts.get(s) ?? 1)) * (boost[s] ?? 1))
 }
 
+/**
+ * Source weights of the prompt-risk head: the look-alike sets count more than their size. Tripling the
+ * benign look-alikes won on dev F1 by 0.003 but tied the keyword list on the test's fresh written prompts
+ * and cost held-out harmful recall: reverted (decision record 013).
+ */
+export const RISK_BOOST: Record<string, number> = {
+  'xstest safe': 3,
+  'xstest unsafe': 2,
+  'contrast benign': 2,
+  'contrast harmful': 2,
+}
+
 /** The prompt-risk head on given train/dev prompts (the shipped split, or a swapped hold-out in risk-swap.ts). */
 export function trainRiskHead(
   ps: { train: readonly LabelledPrompt[]; dev: readonly LabelledPrompt[] },
   seed: number,
   log: Log,
+  boost: Record<string, number> = RISK_BOOST,
 ): ReturnType<typeof trainHead> {
-  const boost = { 'xstest safe': 3, 'xstest unsafe': 2, 'contrast benign': 2, 'contrast harmful': 2 }
   return trainHead(
     'prompt_risk',
     {
