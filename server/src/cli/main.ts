@@ -21,8 +21,8 @@ const HELP = `leash <command>
   report weekly [flags] weekly drift report: --project SLUG  --week 2026-W48  --baseline 2026-W40
                         --format md|html|json (md)  --out FILE
   score --in F --out F  score a JSONL file offline with every scorer (leash score --help)
-  eval [--data DIR]     evaluate every scorer on held-out public data; writes docs/scorer-card.md
-  train reward [flags]  train the built-in reward model: --pairs F.jsonl --out DIR (leash train --help)
+  eval [<scorer>]       evaluate scorers on held-out public data; writes docs/scorer-card.md (leash eval --help)
+  train <scorer>        retrain a shipped model (safety, grounding, reward) from public data (leash train --help)
   help                  this text
 
 Environment: PORT, LEASH_DATA_DIR, LEASH_UPSTREAM_URL, LEASH_UPSTREAM_API_KEY, LEASH_PROJECT_KEY,

@@ -62,20 +62,3 @@ export const SCORE = {
   /** Distinct bigrams / bigrams within the response. */
   distinct2: 'distinct_2',
 } as const
-
-/** One line of the scorer card, printed by `leash eval`. */
-export interface EvalResult {
-  /** What is measured, e.g. "refusal (any vs compliance)". */
-  metric: string
-  dataset: string
-  /** Which rows, e.g. "held-out models: llama2, gpt4 (trained on others)". */
-  split: string
-  rows: number
-  /** e.g. "F1", "AUC", "pairwise accuracy", "macro-F1", "abs error (points)". */
-  measure: string
-  value: number
-  baseline: { name: string; value: number } | null
-  /** The issue's bar, when there is one: value must be >= (or <= for 'max') this. */
-  bar: { kind: 'min' | 'max'; value: number } | null
-  note?: string
-}

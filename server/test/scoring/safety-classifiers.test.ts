@@ -1,13 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { FeatureBuilder, precisionRecallF1, trainLogReg } from '../../src/scoring/ml/index.ts'
-import { classifyRefusal } from '../../src/scoring/refusal-heuristic.ts'
+import { FeatureBuilder, precisionRecallF1, trainLogReg } from '../../lab/ml.ts'
 import {
   promptKeywordBaseline,
   violationKeywordBaseline,
   xstestStringMatch,
-} from '../../src/scoring/safety/baselines.ts'
+} from '../../lab/safety/baselines.ts'
 import {
   loadContrastPrompts,
   loadContrastResponses,
@@ -15,7 +14,15 @@ import {
   loadRefusalDirectionHarmless,
   loadXstestPrompts,
   XSTEST_TRAIN_FAMILIES,
-} from '../../src/scoring/safety/data.ts'
+} from '../../lab/safety/data.ts'
+import {
+  moderationSplits,
+  refusalHeldOutDna,
+  refusalSplits,
+  riskTrainingPool,
+} from '../../lab/safety/splits.ts'
+import { featurize } from '../../lab/safety/training.ts'
+import { classifyRefusal } from '../../src/scoring/refusal-heuristic.ts'
 import { FEATURE_BITS, responseFeatures } from '../../src/scoring/safety/features.ts'
 import {
   createSafetyScorer,
@@ -23,13 +30,6 @@ import {
   SHIPPED_SAFETY_DIR,
   safetyScorer,
 } from '../../src/scoring/safety/index.ts'
-import {
-  moderationSplits,
-  refusalHeldOutDna,
-  refusalSplits,
-  riskTrainingPool,
-} from '../../src/scoring/safety/splits.ts'
-import { featurize } from '../../src/scoring/safety/training.ts'
 import { SCORE, type ScoreInput } from '../../src/scoring/scorer.ts'
 
 // The visible public data: none of the rows used below trained the shipped weights (see safety/splits.ts).

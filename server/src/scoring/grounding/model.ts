@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { readBundle } from '../ml/bundle.ts'
+import { sigmoid } from '../ml/logreg.ts'
 import { FEATURE_NAMES, type Features } from './align.ts'
 import { HALU_FEATURES } from './halu.ts'
 
-/** A small dense logistic model as shipped in `server/models/grounding/*.json`. */
+/** A small dense logistic model; its weights are one tensor of `server/models/grounding/`'s bundle. */
 export interface LinearModel {
   name: string
   version: string
@@ -15,9 +17,13 @@ export interface LinearModel {
   threshold: number
 }
 
-export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))
+/** The bundle's manifest: every model's metadata by key (`support`, `support-begin`, `halu`). */
+export interface GroundingManifest {
+  format: 'leash-grounding/2'
+  models: Record<string, Omit<LinearModel, 'weights'>>
 }
+
+export const GROUNDING_DIR = fileURLToPath(new URL('../../../models/grounding/', import.meta.url))
 
 export function predict(m: LinearModel, x: readonly number[]): number {
   let z = m.bias
@@ -25,39 +31,35 @@ export function predict(m: LinearModel, x: readonly number[]): number {
   return sigmoid(z)
 }
 
-/** On disk, weights are keyed by feature name (readable, and stable under JSON formatters). */
-export interface LinearModelFile extends Omit<LinearModel, 'weights'> {
-  weights: Record<string, number>
-}
+let cache: Map<string, LinearModel> | undefined
 
-export function toFile(m: LinearModel): LinearModelFile {
-  return { ...m, weights: Object.fromEntries(m.features.map((f, i) => [f, m.weights[i] ?? 0])) }
-}
-
-const cache = new Map<string, LinearModel>()
-
-export function modelUrl(file: string): URL {
-  return new URL(`../../../models/grounding/${file}`, import.meta.url)
-}
-
-export function loadModel(file: string, expected: readonly string[]): LinearModel {
-  const hit = cache.get(file)
-  if (hit) return hit
-  const f = JSON.parse(readFileSync(modelUrl(file), 'utf8')) as LinearModelFile
-  if (f.features.length !== expected.length || f.features.some((name, i) => name !== expected[i])) {
-    throw new Error(`grounding model ${file} was trained on other features; retrain it`)
+function loadAll(dir: string): Map<string, LinearModel> {
+  const { manifest, tensors } = readBundle<GroundingManifest>(dir)
+  const out = new Map<string, LinearModel>()
+  for (const [key, meta] of Object.entries(manifest.models)) {
+    const w = tensors.get(key)
+    if (!w) throw new Error(`grounding bundle ${dir}: no tensor for model ${key}`)
+    out.set(key, { ...meta, weights: Array.from(w) })
   }
-  const m: LinearModel = { ...f, weights: f.features.map((name) => f.weights[name] ?? 0) }
-  cache.set(file, m)
+  return out
+}
+
+export function loadModel(key: string, expected: readonly string[]): LinearModel {
+  cache ??= loadAll(GROUNDING_DIR)
+  const m = cache.get(key)
+  if (!m) throw new Error(`grounding model ${key} is missing from ${GROUNDING_DIR}; retrain it`)
+  if (m.features.length !== expected.length || m.features.some((name, i) => name !== expected[i])) {
+    throw new Error(`grounding model ${key} was trained on other features; retrain it`)
+  }
   return m
 }
 
 export function supportModel(): LinearModel {
-  return loadModel('support.json', FEATURE_NAMES)
+  return loadModel('support', FEATURE_NAMES)
 }
 
 export function supportModelBeginOnly(): LinearModel {
-  return loadModel('support-begin.json', FEATURE_NAMES)
+  return loadModel('support-begin', FEATURE_NAMES)
 }
 
 /** P(the source supports the claim) from alignment features. */
@@ -66,5 +68,5 @@ export function supportProbability(x: Features): number {
 }
 
 export function haluModel(): LinearModel {
-  return loadModel('halu.json', HALU_FEATURES)
+  return loadModel('halu', HALU_FEATURES)
 }

@@ -18,7 +18,21 @@ export interface FeatureConfig {
   dense: boolean
   /** Multiplier on the dense features: a larger value means a weaker L2 penalty on them. */
   denseScale: number
+  /**
+   * Length-debiased: the length features are fitted in training (so they soak up the length preference of
+   * the data) and ignored when scoring, so the rest of the model is not a length proxy.
+   */
+  lengthDebiased?: boolean
 }
+
+/** Dense length features dropped at scoring time when `lengthDebiased`. */
+export const LENGTH_FEATURES = [
+  'log_words',
+  'log_words_sq',
+  'log_sentences',
+  'log_lines',
+  'log_length_ratio',
+] as const
 
 export const DENSE_FEATURES = [
   'log_words',
@@ -45,6 +59,13 @@ export const DENSE_FEATURES = [
 
 export function featureCount(config: FeatureConfig): number {
   return 2 ** config.hashBits + (config.dense ? DENSE_FEATURES.length : 0)
+}
+
+/** Indices of the weights that scoring ignores (the length features of a length-debiased model). */
+export function ignoredAtScoring(config: FeatureConfig): number[] {
+  if (!config.lengthDebiased || !config.dense) return []
+  const base = 2 ** config.hashBits
+  return LENGTH_FEATURES.map((f) => base + DENSE_FEATURES.indexOf(f))
 }
 
 const STOPWORDS = new Set(

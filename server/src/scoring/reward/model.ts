@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
-import fs from 'node:fs/promises'
 import path from 'node:path'
-import { DENSE_FEATURES, type FeatureConfig, featureCount, forEachFeature } from './features.ts'
+import { type BundleManifest, MANIFEST_FILE, readBundle } from '../ml/bundle.ts'
+import { type Appraiser, appropriateness } from './appraiser.ts'
+import { type FeatureConfig, featureCount, forEachFeature, ignoredAtScoring } from './features.ts'
 
-export const MANIFEST_FILE = 'manifest.json'
-export const WEIGHTS_FILE = 'weights.f32'
-const FORMAT = 'leash-reward-linear/1'
+/** Version 2 lives in the shared weights bundle (manifest.json + weights.bin, tensor `weights`). */
+export const REWARD_FORMAT = 'leash-reward-linear/2'
+export const REWARD_TENSOR = 'weights'
 
 /** What the trainer knew when it wrote the weights; kept next to them for the record. */
 export interface TrainingRecord {
@@ -24,14 +25,19 @@ export interface TrainingRecord {
 }
 
 export interface RewardManifest {
-  format: typeof FORMAT
+  format: typeof REWARD_FORMAT
   /** `lin-` + the first 12 hex digits of sha256(feature config + weights): changes whenever the scores can. */
   version: string
   features: FeatureConfig
   denseFeatures: readonly string[]
-  weightsFile: string
+  /** sha256 of the weights as little-endian Float32 bytes: the version hashes it. */
   weightsSha256: string
   dims: number
+  /**
+   * The composite's appropriateness term: score = linear + weight x appropriateness(safety classifiers).
+   * `safetyVersion` names the classifiers the weight was chosen with.
+   */
+  appropriateness?: { weight: number; safetyVersion: string }
   training: TrainingRecord
 }
 
@@ -45,8 +51,11 @@ export interface LinearRewardModel {
 /** The score function of a weight vector: a sparse dot product over the features, nothing materialised. */
 export function linearScore(
   config: FeatureConfig,
-  weights: Float32Array,
+  trained: Float32Array,
 ): (prompt: string, response: string) => number {
+  const ignored = ignoredAtScoring(config)
+  const weights = ignored.length > 0 ? Float32Array.from(trained) : trained
+  for (const i of ignored) weights[i] = 0
   return (prompt, response) => {
     let s = 0
     forEachFeature(config, prompt, response, (i, v) => {
@@ -56,79 +65,65 @@ export function linearScore(
   }
 }
 
-export function makeModel(manifest: RewardManifest, weights: Float32Array): LinearRewardModel {
-  return { manifest, weights, score: linearScore(manifest.features, weights) }
-}
-
-function sha256(buf: Uint8Array | string): string {
-  return createHash('sha256').update(buf).digest('hex')
-}
-
-function weightBytes(weights: Float32Array): Buffer {
-  const buf = Buffer.alloc(weights.length * 4)
-  for (let i = 0; i < weights.length; i++) buf.writeFloatLE(weights[i] as number, i * 4)
-  return buf
-}
-
-export function buildManifest(
-  features: FeatureConfig,
+export function makeModel(
+  manifest: RewardManifest,
   weights: Float32Array,
-  training: TrainingRecord,
-): RewardManifest {
-  const bytes = weightBytes(weights)
-  const weightsSha256 = sha256(bytes)
+  appraiser?: Appraiser,
+): LinearRewardModel {
+  const linear = linearScore(manifest.features, weights)
+  const term = manifest.appropriateness
+  if (!term) return { manifest, weights, score: linear }
+  if (!appraiser) throw new RewardModelError('this reward model needs the safety classifiers to score')
+  const w = term.weight
   return {
-    format: FORMAT,
-    version: `lin-${sha256(JSON.stringify(features) + weightsSha256).slice(0, 12)}`,
-    features,
-    denseFeatures: features.dense ? DENSE_FEATURES : [],
-    weightsFile: WEIGHTS_FILE,
-    weightsSha256,
-    dims: weights.length,
-    training,
+    manifest,
+    weights,
+    score: (prompt, response) =>
+      linear(prompt, response) + w * appropriateness(appraiser.appraise(prompt, response)),
   }
 }
 
-export async function saveModel(dir: string, manifest: RewardManifest, weights: Float32Array): Promise<void> {
-  await fs.mkdir(dir, { recursive: true })
-  await fs.writeFile(path.join(dir, manifest.weightsFile), weightBytes(weights))
-  await fs.writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`)
+export function sha256(buf: Uint8Array | string): string {
+  return createHash('sha256').update(buf).digest('hex')
+}
+
+export function weightBytes(weights: Float32Array): Buffer {
+  const buf = Buffer.alloc(weights.length * 4)
+  for (let i = 0; i < weights.length; i++) buf.writeFloatLE(weights[i] as number, i * 4)
+  return buf
 }
 
 export class RewardModelError extends Error {
   override name = 'RewardModelError'
 }
 
-/** Loads and checks a model folder (manifest.json + weights); every problem is a RewardModelError naming the file. */
-export async function loadModel(dir: string): Promise<LinearRewardModel> {
+/** Loads and checks a model folder (a weights bundle); every problem is a RewardModelError naming the file. */
+export async function loadModel(dir: string, appraiser?: Appraiser): Promise<LinearRewardModel> {
   const manifestPath = path.join(dir, MANIFEST_FILE)
-  let manifest: RewardManifest
+  let bundle: ReturnType<typeof readBundle<RewardManifest>>
   try {
-    manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as RewardManifest
+    bundle = readBundle<RewardManifest>(dir)
   } catch (err) {
-    throw new RewardModelError(`cannot read reward model manifest ${manifestPath}: ${(err as Error).message}`)
+    throw new RewardModelError(`cannot read reward model ${dir}: ${(err as Error).message}`)
   }
-  if (manifest.format !== FORMAT) {
+  const manifest: RewardManifest & BundleManifest = bundle.manifest
+  if (manifest.format !== REWARD_FORMAT) {
     throw new RewardModelError(
-      `${manifestPath}: unsupported format '${String(manifest.format)}' (expected ${FORMAT})`,
+      `${manifestPath}: unsupported format '${String(manifest.format)}' (expected ${REWARD_FORMAT})`,
     )
   }
-  const weightsPath = path.join(dir, manifest.weightsFile)
-  let bytes: Buffer
-  try {
-    bytes = await fs.readFile(weightsPath)
-  } catch (err) {
-    throw new RewardModelError(`cannot read reward model weights ${weightsPath}: ${(err as Error).message}`)
-  }
-  if (sha256(bytes) !== manifest.weightsSha256)
-    throw new RewardModelError(`${weightsPath}: sha256 does not match manifest`)
+  const weights = bundle.tensors.get(REWARD_TENSOR)
   const dims = featureCount(manifest.features)
-  if (bytes.length !== dims * 4 || manifest.dims !== dims) {
+  if (!weights || weights.length !== dims || manifest.dims !== dims) {
+    throw new RewardModelError(`${dir}: ${weights?.length ?? 0} weights, the feature config needs ${dims}`)
+  }
+  if (sha256(weightBytes(weights)) !== manifest.weightsSha256)
+    throw new RewardModelError(`${dir}: weights sha256 does not match manifest`)
+  const term = manifest.appropriateness
+  if (term && appraiser && term.safetyVersion !== appraiser.version) {
     throw new RewardModelError(
-      `${weightsPath}: ${bytes.length / 4} weights, the feature config needs ${dims}`,
+      `${dir}: built with safety classifiers ${term.safetyVersion}, these are ${appraiser.version}: retrain (leash train reward)`,
     )
   }
-  const weights = new Float32Array(dims)
-  for (let i = 0; i < dims; i++) weights[i] = bytes.readFloatLE(i * 4)
-  return makeModel(manifest, weights)
+  return makeModel(manifest, weights, appraiser)
 }

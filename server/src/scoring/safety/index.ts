@@ -52,7 +52,7 @@ function emptyViolation(model: SafetyModel): {
 
 /** A safety scorer over a weights bundle (default: the shipped one). Load once per worker thread. */
 export function createSafetyScorer(dir?: string): Scorer & { score: (input: ScoreInput) => ScoreValue[] } {
-  const model = SafetyModel.load(dir)
+  const model = dir === undefined ? SafetyModel.shipped() : SafetyModel.load(dir)
   return syncScorer('safety', model.manifest.version, (input) => scoreSafety(model, input))
 }
 

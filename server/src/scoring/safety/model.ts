@@ -52,6 +52,9 @@ export interface ViolationPrediction {
  * The safety classifiers loaded from a weights bundle. Not thread-safe (one scratch buffer per
  * instance): make one per worker thread.
  */
+const MEMO_SIZE = 256
+let shippedModel: SafetyModel | undefined
+
 export class SafetyModel {
   readonly manifest: SafetyManifest
   private readonly refusalHead: Head
@@ -82,7 +85,16 @@ export class SafetyModel {
     this.builder = new FeatureBuilder(manifest.featureBits)
   }
 
-  /** Loads a bundle written by `safety/train.ts`; defaults to the weights shipped in server/models/safety. */
+  /**
+   * The shipped weights, loaded once per thread: the safety scorer and the reward's appropriateness term
+   * share it, so with its memo below a response is featurized once for both.
+   */
+  static shipped(): SafetyModel {
+    shippedModel ??= SafetyModel.load()
+    return shippedModel
+  }
+
+  /** Loads a bundle written by `lab/safety/train.ts`; defaults to the weights shipped in server/models/safety. */
   static load(dir = SHIPPED_SAFETY_DIR): SafetyModel {
     const { manifest, tensors } = readBundle<SafetyManifest>(dir)
     if (manifest.featuresVersion !== FEATURES_VERSION || manifest.featureBits !== FEATURE_BITS) {
@@ -94,8 +106,24 @@ export class SafetyModel {
     return new SafetyModel(manifest, tensors)
   }
 
+  // Recent results by text (a scoring batch is at most 64 exchanges): cleared when full, so memory stays bounded.
+  private readonly riskMemo = new Map<string, number>()
+  private readonly responseMemo = new Map<
+    string,
+    { refusal: RefusalPrediction; violation: ViolationPrediction }
+  >()
+
   /** P(prompt is harmful). */
   promptRisk(prompt: string): number {
+    const hit = this.riskMemo.get(prompt)
+    if (hit !== undefined) return hit
+    if (this.riskMemo.size >= MEMO_SIZE) this.riskMemo.clear()
+    const p = this.computeRisk(prompt)
+    this.riskMemo.set(prompt, p)
+    return p
+  }
+
+  private computeRisk(prompt: string): number {
     this.builder.reset()
     promptFeatures(this.builder, prompt)
     const spec = this.riskHead.spec
@@ -108,6 +136,15 @@ export class SafetyModel {
 
   /** Refusal and violation share one featurization of the response. */
   response(response: string): { refusal: RefusalPrediction; violation: ViolationPrediction } {
+    const hit = this.responseMemo.get(response)
+    if (hit) return hit
+    if (this.responseMemo.size >= MEMO_SIZE) this.responseMemo.clear()
+    const r = this.computeResponse(response)
+    this.responseMemo.set(response, r)
+    return r
+  }
+
+  private computeResponse(response: string): { refusal: RefusalPrediction; violation: ViolationPrediction } {
     this.builder.reset()
     responseFeatures(this.builder, response)
     const logits = this.responseLogits

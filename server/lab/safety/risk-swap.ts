@@ -1,0 +1,47 @@
+import { FeatureBuilder } from '../../src/scoring/ml/hash.ts'
+import { applyPlatt } from '../../src/scoring/ml/logreg.ts'
+import { FEATURE_BITS, promptFeatures } from '../../src/scoring/safety/features.ts'
+import { pairedCi } from '../bootstrap.ts'
+import { precisionRecallF1 } from '../ml.ts'
+import { promptKeywordBaseline } from './baselines.ts'
+import { loadAdvbench, loadRefusalDirectionHarmless } from './data.ts'
+import { riskSplits, SEED } from './splits.ts'
+import { trainRiskHead } from './training.ts'
+import { EVAL_WRAPPERS, wrapAll } from './wrappers.ts'
+
+const f1 = (p: boolean[], g: boolean[]) => precisionRecallF1(p, g).f1
+
+/**
+ * The reverse hold-out of the shipped prompt-risk split (`leash train risk-swap`; writes no weights): a
+ * prompt-risk head trained WITH JailbreakBench and WITHOUT AdvBench (HarmBench stays out), evaluated on
+ * AdvBench plus as many Alpaca prompts (eval only), plain and wrapped in the held-out wrapper styles.
+ */
+export function riskSwapCheck(dataDir: string, log: (s: string) => void): void {
+  const ps = riskSplits(dataDir, ['harmbench', 'advbench'])
+  const head = trainRiskHead(ps, SEED, log)
+  const b = new FeatureBuilder(FEATURE_BITS)
+  const risk = (text: string) => {
+    b.reset()
+    promptFeatures(b, text)
+    return applyPlatt(head.spec.platt, b.dot(head.weights) + head.spec.bias)
+  }
+  const adv = loadAdvbench(dataDir)
+  const benign = loadRefusalDirectionHarmless(dataDir, 'test').slice(0, adv.length)
+  const plain = [...adv, ...benign]
+  for (const [name, rows] of [
+    ['plain', plain],
+    ['wrapped in held-out styles', wrapAll(plain, EVAL_WRAPPERS, 'eval')],
+  ] as const) {
+    const gold = rows.map((r) => r.harmful)
+    const pred = rows.map((r) => risk(r.text) >= head.spec.threshold)
+    const [lo, hi] = pairedCi(pred, gold, f1)
+    const base = f1(
+      rows.map((r) => promptKeywordBaseline(r.text)),
+      gold,
+    )
+    log(
+      `risk-swap: AdvBench ${adv.length} + Alpaca ${benign.length} (${name}): F1 ${f1(pred, gold).toFixed(3)} ` +
+        `[95% CI ${lo.toFixed(3)}-${hi.toFixed(3)}], harm keyword list ${base.toFixed(3)}`,
+    )
+  }
+}
