@@ -3,17 +3,12 @@
  * 32-bit FNV-1a, computed on char codes without allocating substrings (the scoring hot path).
  */
 
-const FNV_OFFSET = 0x811c9dc5
-const FNV_PRIME = 0x01000193
+import { FNV_OFFSET, FNV_PRIME, fnv1a32 } from '../../core/hash.ts'
 
 /** FNV-1a over a string, optionally continuing from `seed` (so a namespace can prefix a key). */
 export function fnv1a(text: string, seed = FNV_OFFSET): number {
-  let h = seed >>> 0
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, FNV_PRIME)
-  }
-  return h >>> 0
+  // core's fnv1a32 starts from offset ^ seed; continuing from a state is the same hash.
+  return fnv1a32(text, (seed ^ FNV_OFFSET) >>> 0)
 }
 
 /** Combines two hashes order-sensitively (for n-grams of tokens). */
