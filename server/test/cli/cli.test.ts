@@ -86,9 +86,10 @@ describe('leash CLI', () => {
         headers: { authorization: `Bearer ${creds.adminToken}` },
       })
       const body = (await res.json()) as ExchangesPage
-      return body.total === 13 ? body : undefined
+      // Rows are inserted before their scores: wait for both, then check every row was scored.
+      return body.total === 13 && body.items.every((i) => 'refusal' in i.scores) ? body : undefined
     })
-    expect(page.items.every((i) => 'refusal' in i.scores)).toBe(true)
+    expect(page.items).toHaveLength(13)
 
     run.child.kill('SIGTERM')
     expect(await run.exited).toBe(0)
