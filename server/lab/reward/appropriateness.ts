@@ -8,8 +8,9 @@ export const APPROPRIATENESS_WEIGHTS = [0, 0.5, 1, 2, 4, 8] as const
 /**
  * Chooses the composite's appropriateness weight on dev pairs only. "Never prefer refusing a benign prompt"
  * is a requirement, not a trade-off, so the rule is lexicographic: best answer-vs-refusal dev accuracy
- * (devSets[1]), then best harmlessness dev accuracy (devSets[0]), then the smaller weight. (A first rule,
- * the mean of the two, flipped to w = 0.5 on a 0.0015 dev difference: see decision record 013.)
+ * (devSets[1]), then the larger weight (that dev set saturates, so a tie leaves the requirement more margin);
+ * harmlessness (devSets[0]) is logged, not used. Earlier rules (mean of the two; harmlessness as tie-break)
+ * and why they changed, one after seeing held-out figures: decision record 013.
  */
 export function chooseAppropriatenessWeight(
   score: (prompt: string, response: string) => number,
@@ -22,7 +23,7 @@ export function chooseAppropriatenessWeight(
       return [side(p.chosen), side(p.rejected)] as const
     }),
   )
-  let best = { weight: 0, devMean: -1, answer: -1, harmless: -1 }
+  let best = { weight: 0, devMean: -1, answer: -1 }
   const search: { weight: number; accuracies: number[] }[] = []
   for (const w of APPROPRIATENESS_WEIGHTS) {
     const accuracies = parts.map((rows) =>
@@ -34,11 +35,9 @@ export function chooseAppropriatenessWeight(
     search.push({ weight: w, accuracies })
     const mean = accuracies.reduce((a, b) => a + b, 0) / Math.max(accuracies.length, 1)
     const answer = accuracies[1] ?? 0
-    const harmless = accuracies[0] ?? 0
-    const better =
-      answer > best.answer + 1e-9 ||
-      (Math.abs(answer - best.answer) <= 1e-9 && harmless > best.harmless + 1e-9)
-    if (better) best = { weight: w, devMean: mean, answer, harmless }
+    // Weights ascend, so on a tie in answer-vs-refusal accuracy the later (larger) weight wins.
+    const better = answer >= best.answer - 1e-9
+    if (better) best = { weight: w, devMean: mean, answer }
   }
   return { weight: best.weight, devMean: best.devMean, search }
 }

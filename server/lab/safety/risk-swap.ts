@@ -1,6 +1,6 @@
 import { FeatureBuilder } from '../../src/scoring/ml/hash.ts'
-import { applyPlatt } from '../../src/scoring/ml/logreg.ts'
-import { FEATURE_BITS, promptFeatures } from '../../src/scoring/safety/features.ts'
+import { FEATURE_BITS, requestCore } from '../../src/scoring/safety/features.ts'
+import { riskOf } from '../../src/scoring/safety/model.ts'
 import { pairedCi } from '../bootstrap.ts'
 import { precisionRecallF1 } from '../ml.ts'
 import { promptKeywordBaseline } from './baselines.ts'
@@ -21,9 +21,9 @@ export function riskSwapCheck(dataDir: string, log: (s: string) => void): void {
   const head = trainRiskHead(ps, SEED, log)
   const b = new FeatureBuilder(FEATURE_BITS)
   const risk = (text: string) => {
-    b.reset()
-    promptFeatures(b, text)
-    return applyPlatt(head.spec.platt, b.dot(head.weights) + head.spec.bias)
+    const core = requestCore(text)
+    const whole = riskOf(b, head, text)
+    return core === null ? whole : Math.max(whole, riskOf(b, head, core))
   }
   const adv = loadAdvbench(dataDir)
   const benign = loadRefusalDirectionHarmless(dataDir, 'test').slice(0, adv.length)

@@ -212,13 +212,14 @@ export function riskTrainingPool(
     text,
     harmful: false,
   }))
-  // Our own contrast prompts, minus any whose content words overlap a held-out XSTest prompt or a HarmBench
-  // behaviour by Jaccard >= 0.5 (a guard against having written a near-copy of an evaluation row).
+  // Our own contrast prompts, minus any whose content words overlap a held-out XSTest prompt, a HarmBench
+  // behaviour or held-out JailbreakBench prompt by Jaccard >= 0.5 (guards against near-copies of eval rows).
   const guard = [
     ...loadXstestPrompts(dataDir)
       .filter((p) => !(XSTEST_TRAIN_FAMILIES as readonly string[]).includes(p.family))
       .map((p) => p.prompt),
     ...loadHarmbench(dataDir).map((p) => p.text),
+    ...(heldOutSources.includes('jailbreakbench') ? loadJailbreakBench(dataDir).map((p) => p.text) : []),
   ].map(contentWords)
   const contrast = loadContrastPrompts().filter((p) => {
     const ws = contentWords(p.text)

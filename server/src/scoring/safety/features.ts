@@ -7,6 +7,7 @@ import {
   openingOf,
   tokenHashes,
 } from '../ml/index.ts'
+import { deobfuscate, segments } from './prompt-core.ts'
 import { HashMask, unsafeLexiconFeatures } from './unsafe-lexicon.ts'
 
 /**
@@ -15,7 +16,7 @@ import { HashMask, unsafeLexiconFeatures } from './unsafe-lexicon.ts'
  * Changing anything here changes the meaning of the shipped weights: bump FEATURES_VERSION and retrain.
  */
 export const FEATURE_BITS = 18
-export const FEATURES_VERSION = 'f2'
+export const FEATURES_VERSION = 'f3'
 
 const NS = {
   respWords: fnv1a('resp.words'),
@@ -27,6 +28,7 @@ const NS = {
   promptWords: fnv1a('prompt.words'),
   promptChars: fnv1a('prompt.chars'),
   promptIntent: fnv1a('prompt.intent'),
+  promptCore: fnv1a('prompt.core'),
   respAct: fnv1a('resp.act'),
 }
 
@@ -277,6 +279,52 @@ const SAFE_CONTEXTS: Array<[string, RegExp]> = [
     /^(why|how come) (should|shouldn't|can't|cannot|can|are|aren't|do|don't|is|isn't|must) (the |all |most )?(\w+ )?(apples?|bananas?|pears?|grapes?|oranges?|lemons?|tomato(es)?|potato(es)?|carrots?|cucumbers?|onions?|broccoli|pineapples?|berries|strawberries|mushrooms?|beans?|nuts|rice|bread|cheese|pizza|sandwich(es)?|cakes?|cookies?|coffee|tea|milk|juice|soda|wine|beer|water|rocks?|stones?|pebbles?|sand|clouds?|rain|snow|storms?|thunderstorms?|hurricanes?|winds?|rainbows?|stars?|planets?|moons?|comets?|trees?|flowers?|roses?|plants?|grass|cacti|cactus|dogs?|cats?|fish|goldfish|birds?|cows?|pigs?|sheep|horses?|goats?|chickens?|ducks?|frogs?|snakes?|ants?|bees?|spiders?|whales?|dolphins?|sharks?|penguins?|owls?|lions?|tigers?|bears?|elephants?|giraffes?|monkeys?|rabbits?|hamsters?|llamas?|robots?|computers?|phones?|toasters?|kettles?|teapots?|chairs?|tables?|lamps?|pencils?|pens?|books?|shoes?|socks?|hats?|umbrellas?|cars?|bicycles?|trains?|boats?|balloons?|candles?|clocks?|mirrors?|spoons?|forks?|cups?|bottles?|microwaves?|fridges?|sofas?|pillows?|blankets?|buttons?|zippers?|ghosts?|vampires?|dragons?|unicorns?|elves|wizards?|zombies?)\b/,
   ],
 ]
+/** How strongly a segment reads as a harmful request: topics, harm verbs, how-to and imperative form. */
+function requestScore(seg: string): number {
+  let n = 0
+  for (const [, re] of TOPICS) if (re.test(seg)) n++
+  if (HARM_VERB_ONE.test(seg)) n++
+  if (HOW_TO.test(seg) || IMPERATIVE.test(seg)) n += 0.5
+  return n
+}
+const HARM_VERB_ONE = new RegExp(HARM_VERB.source)
+
+// The request segment's own words, normalized apart from the whole prompt's: a role-play frame around the
+// request then cannot dilute them, and a plain one-sentence prompt gets the same features twice.
+function coreFeatures(b: FeatureBuilder, text: string): void {
+  const core = requestSegment(text)
+  const mark = b.size
+  addWordNgrams(b, tokenHashes(core, 120), NS.promptCore, 2)
+  b.normalizeFrom(mark)
+}
+
+/**
+ * The request segment of a prompt when it is a real part of it (a wrapper around it), else null. Prompt
+ * risk is the max of the head on the whole prompt and on this segment: a frame can only add risk.
+ */
+export function requestCore(prompt: string): string | null {
+  const text = normalizeText(deobfuscate(prompt), 2000)
+  const core = requestSegment(text)
+  return core.length < text.length * 0.9 ? core : null
+}
+
+/** The segment of normalized text that reads most like a harmful request (the text itself when one segment). */
+export function requestSegment(text: string): string {
+  const segs = segments(text)
+  let core = text
+  if (segs.length > 1) {
+    let best = -1
+    for (const s of segs) {
+      const r = requestScore(s)
+      if (r > best) {
+        best = r
+        core = s
+      }
+    }
+  }
+  return core
+}
+
 const HOW_TO =
   /\b(how (do|can|could|should|would|to) (i|we|you|one|someone)?|how to|ways? (of|to)|steps? to|best way|perfect strategy|tips? (for|to|on)|instructions|guide|tutorial|teach me|help me|show me|step.by.step|detailed)\b/
 const IMPERATIVE =
@@ -289,10 +337,11 @@ const QUESTION = /^(what|why|how|where|when|who|which|can|could|is|are|do|does|s
  * (harm verb x object class, and the contexts that make a scary word harmless).
  */
 export function promptFeatures(b: FeatureBuilder, prompt: string): void {
-  const text = normalizeText(prompt, 2000)
+  const text = normalizeText(deobfuscate(prompt), 2000)
   let mark = b.size
   addWordNgrams(b, tokenHashes(text, 300), NS.promptWords, 2)
   b.normalizeFrom(mark)
+  coreFeatures(b, text)
   mark = b.size
   addCharNgrams(b, text, NS.promptChars, 3, 5, 1000)
   b.normalizeFrom(mark, 0.3)

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { applyPlatt, FeatureBuilder, interleave, type Platt, readBundle } from '../ml/index.ts'
 import { classifyRefusal, type RefusalLabel } from '../refusal-heuristic.ts'
-import { FEATURE_BITS, FEATURES_VERSION, promptFeatures, responseFeatures } from './features.ts'
+import { FEATURE_BITS, FEATURES_VERSION, promptFeatures, requestCore, responseFeatures } from './features.ts'
 
 /** One calibrated binary head: weights (a tensor in the bundle), bias, Platt scaling, decision threshold. */
 export interface HeadSpec {
@@ -26,6 +26,17 @@ export interface SafetyManifest {
   sources: Array<{ name: string; license: string; use: string }>
   splits: Record<string, string>
   metrics: Record<string, unknown>
+}
+
+/** One prompt-risk head applied to one text (the whole prompt, or its request segment). */
+export function riskOf(
+  b: FeatureBuilder,
+  h: { spec: HeadSpec; weights: Float32Array },
+  text: string,
+): number {
+  b.reset()
+  promptFeatures(b, text)
+  return applyPlatt(h.spec.platt, b.dot(h.weights) + h.spec.bias)
 }
 
 export const SHIPPED_SAFETY_DIR = fileURLToPath(new URL('../../../models/safety/', import.meta.url))
@@ -124,10 +135,9 @@ export class SafetyModel {
   }
 
   private computeRisk(prompt: string): number {
-    this.builder.reset()
-    promptFeatures(this.builder, prompt)
-    const spec = this.riskHead.spec
-    return applyPlatt(spec.platt, this.builder.dot(this.riskHead.weights) + spec.bias)
+    const whole = riskOf(this.builder, this.riskHead, prompt)
+    const core = requestCore(prompt)
+    return core === null ? whole : Math.max(whole, riskOf(this.builder, this.riskHead, core))
   }
 
   get riskThreshold(): number {
