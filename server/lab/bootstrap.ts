@@ -1,4 +1,5 @@
 import { mulberry32 } from '../src/scoring/ml/rng.ts'
+import { wilson } from '../src/stats/intervals.ts'
 
 /** 95% percentile-bootstrap interval of `stat` over n rows (rows resampled with replacement; seeded). */
 export function bootstrapCi(
@@ -19,14 +20,11 @@ export function bootstrapCi(
   return [values[Math.floor(reps * 0.025)] as number, values[Math.ceil(reps * 0.975) - 1] as number]
 }
 
-/** 95% Wilson interval of a proportion p over n rows. */
+/** 95% Wilson interval of a proportion p over n rows (the stats module's, as a pair). */
 export function wilsonCi(p: number, n: number): [number, number] {
   if (n === 0) return [0, 1]
-  const z = 1.96
-  const d = 1 + (z * z) / n
-  const c = (p + (z * z) / (2 * n)) / d
-  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d
-  return [c - h, c + h]
+  const { lo, hi } = wilson(p * n, n)
+  return [lo ?? 0, hi ?? 1]
 }
 
 const pick = <T>(xs: readonly T[], idx: readonly number[]): T[] => idx.map((i) => xs[i] as T)

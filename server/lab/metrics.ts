@@ -1,4 +1,5 @@
 /** Classification metrics. Labels are booleans (positive class = true); scores are any reals. */
+import { wilson as statsWilson } from '../src/stats/intervals.ts'
 
 export interface BinaryCounts {
   tp: number
@@ -85,15 +86,11 @@ export function rocAuc(scores: readonly number[], gold: readonly boolean[]): num
   return (sumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg)
 }
 
-/** Wilson score interval for a proportion `successes / n` at ~95% (z = 1.96). */
-export function wilson(successes: number, n: number, z = 1.96): { lo: number; hi: number } {
+/** Wilson score interval for a proportion `successes / n` (the stats module's, 95% by default). */
+export function wilson(successes: number, n: number, z?: number): { lo: number; hi: number } {
   if (n <= 0) return { lo: 0, hi: 1 }
-  const p = successes / n
-  const z2 = z * z
-  const den = 1 + z2 / n
-  const center = (p + z2 / (2 * n)) / den
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / den
-  return { lo: Math.max(0, center - half), hi: Math.min(1, center + half) }
+  const r = statsWilson(successes, n, z)
+  return { lo: r.lo ?? 0, hi: r.hi ?? 1 }
 }
 
 /** Threshold on a held-in dev set that maximizes F1 (ties: the higher threshold). */

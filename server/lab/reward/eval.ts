@@ -3,6 +3,7 @@ import path from 'node:path'
 import { loadBuiltinModel } from '../../src/scoring/reward/builtin.ts'
 import { loadOnnxRewardModel } from '../../src/scoring/reward/onnx.ts'
 import { toTranscript } from '../../src/scoring/reward/transcript.ts'
+import { wilsonCi } from '../bootstrap.ts'
 import type { EvalResult } from '../eval-result.ts'
 import type { PreferencePair } from './pairs.ts'
 import { rewardSplit } from './splits.ts'
@@ -28,12 +29,7 @@ export function lengthBaseline(pairs: readonly PreferencePair[]): number {
 
 /** 95% Wilson interval of a proportion. */
 export function wilson(p: number, n: number): [number, number] {
-  if (n === 0) return [0, 1]
-  const z = 1.96
-  const d = 1 + (z * z) / n
-  const c = (p + (z * z) / (2 * n)) / d
-  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d
-  return [c - h, c + h]
+  return wilsonCi(p, n)
 }
 
 function ci(p: number, n: number): string {
