@@ -144,7 +144,7 @@ ${failures.map((f) => `- Not evaluated: ${f}`).join('\n')}
 - **Prompt risk** generalises to held-out jailbreak wrappers only partly: wrapped HarmBench meets the 0.75
   F1 bar, JailbreakBench (held out as a whole source, plain and wrapped in styles never trained on) just
   misses it; its benign look-alikes are the main error (false-harmful rate in the note). The wrapper
-  features and written look-alikes of decision 013's second pass were chosen while looking at per-set,
+  features and written look-alikes of decision 016's second pass were chosen while looking at per-set,
   per-wrapper-style and per-family held-out figures (not single prompts): those figures are optimistic.
 - **False-refusal rate**: with the human prompt labels the estimate is within 5 points on both XSTest
   models, but the metrics catalog's estimator, which also needs prompt risk, is far off on XSTest gpt4
@@ -153,7 +153,7 @@ ${failures.map((f) => `- Not evaluated: ${f}`).join('\n')}
 - Where held-out errors were looked at to design features or choose a variant: the reward variants and the
   appropriateness weight rule (its tie-break changed after XSTest answer-vs-refusal fell below 0.80), the
   HaluEval compliance answers of the refusal head, the jailbreak wrappers and prompt-risk features (all in
-  docs/decisions/013), and earlier rounds listed in docs/decisions/008 and 009. Those figures are optimistic.
+  docs/decisions/016), and earlier rounds listed in docs/decisions/008 and 009. Those figures are optimistic.
 - Unsupported claims without sources can only rank answers by how confidently specific they are; it
   cannot know facts. With sources it checks each claim against them (lexical alignment, not NLI).
 - Citation support is a 14-weight model over word-overlap features (the recall baseline's signal among

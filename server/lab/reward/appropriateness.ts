@@ -10,7 +10,7 @@ export const APPROPRIATENESS_WEIGHTS = [0, 0.5, 1, 2, 4, 8] as const
  * is a requirement, not a trade-off, so the rule is lexicographic: best answer-vs-refusal dev accuracy
  * (devSets[1]), then the larger weight (that dev set saturates, so a tie leaves the requirement more margin);
  * harmlessness (devSets[0]) is logged, not used. Earlier rules (mean of the two; harmlessness as tie-break)
- * and why they changed, one after seeing held-out figures: decision record 013.
+ * and why they changed, one after seeing held-out figures: decision record 016.
  */
 export function chooseAppropriatenessWeight(
   score: (prompt: string, response: string) => number,

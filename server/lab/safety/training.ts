@@ -128,7 +128,7 @@ function sourceWeights(
 /**
  * Source weights of the prompt-risk head: the look-alike sets count more than their size. Tripling the
  * benign look-alikes won on dev F1 by 0.003 but tied the keyword list on the test's fresh written prompts
- * and cost held-out harmful recall: reverted (decision record 013).
+ * and cost held-out harmful recall: reverted (decision record 016).
  */
 export const RISK_BOOST: Record<string, number> = {
   'xstest safe': 3,
