@@ -114,7 +114,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     log,
     secureCookies: false,
     settings,
-    ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats() }) },
+    ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats(), http: http.stats() }) },
     keys,
     alerts: { config: alertConfig },
     ...(health ? { postgres: health } : {}),
@@ -126,6 +126,8 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     web: createWebApp(api),
     headersTimeoutMs: config.headersTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    maxIdleConnections: config.maxIdleConnections,
+    log,
   })
   alertConfig.publicUrl ||= http.url
   const alerts = config.alerts.enabled

@@ -85,6 +85,8 @@ export interface IngestStatus {
     /** Records stored with the request kept as text because they could not be built normally. */
     simplified: number
   }
+  /** Filled in by the process that listens for HTTP: the idle unauthenticated connection cap. */
+  http?: { idleUnauthenticated: number; idleClosed: number }
 }
 
 export interface Pipeline extends ExchangeSink {
