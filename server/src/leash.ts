@@ -11,6 +11,7 @@ import {
   createClickHouse,
   describeClickHouse,
   insertExchanges,
+  insertIngestHealth,
   insertScores,
   migrateClickHouse,
 } from './db/clickhouse/index.ts'
@@ -87,6 +88,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
   const pipeline = await createPipeline({
     writeExchanges: insertExchanges(ch),
     writeScores: insertScores(ch),
+    writeHealth: insertIngestHealth(ch),
     score: scoring.score,
     log,
     spoolDir: path.join(config.dataDir, 'spool'),
