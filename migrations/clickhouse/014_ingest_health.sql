@@ -2,7 +2,7 @@
 -- a default alert included). The drop counters live in the process; these rows put them where the alert
 -- rules read. A drop whose project is known (refused by a full spool, dead-lettered, invalid) gets a row
 -- of its project; one whose project is not known (older records dropped to make room, records lost at
--- close) counts in the replica's row with project_id '' , which the metric of every project reads.
+-- close) counts in the replica's row with project_id '', which the metric of every project reads.
 CREATE TABLE IF NOT EXISTS ingest_health_v1
 (
   project_id LowCardinality(String) COMMENT 'Project the drops belong to; empty = the replica''s own row (drops of unknown project, and the heartbeat)',

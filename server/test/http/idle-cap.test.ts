@@ -104,6 +104,9 @@ describe('idle connection cap', () => {
     })
     const text = await metrics.text()
     expect(Number(/^leash_http_idle_closed_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(OVER)
-    expect(leash.logs.some((l) => l.includes('idle unauthenticated connections over the cap'))).toBe(true)
+    // Logged, but at most once per 10 s: one line at the first close, maybe one more from the timer.
+    const lines = leash.logs.filter((l) => l.includes('idle unauthenticated connections over the cap'))
+    expect(lines.length).toBeGreaterThanOrEqual(1)
+    expect(lines.length).toBeLessThanOrEqual(2)
   }, 120_000)
 })
