@@ -9,9 +9,9 @@ CREATE TABLE IF NOT EXISTS ingest_health_v1
   time DateTime64(3, 'UTC') COMMENT 'End of the interval the row covers (when the replica wrote it)',
   replica LowCardinality(String) COMMENT 'Process that wrote the row (host:pid)',
   interval_ms UInt32 COMMENT 'Length of the interval the counts cover',
-  dropped UInt64 COMMENT 'Answered exchanges not recorded in the interval (the sum of the columns below)',
+  dropped UInt64 COMMENT 'Answered exchanges not recorded in the interval: dropped_spool + dead_lettered + invalid',
   dropped_spool UInt64 COMMENT 'Refused or dropped by the spool: at its cap, disk full past the memory cap, lost at close',
-  dropped_disk_full UInt64 COMMENT 'Part of dropped_spool that the disk being full caused',
+  dropped_disk_full UInt64 COMMENT 'Replica row only: spool drops of any project the disk being full caused (each is also in the dropped_spool of its own row)',
   dead_lettered UInt64 COMMENT 'Rows ClickHouse refused on their own, moved to the dead-letter file',
   invalid UInt64 COMMENT 'Exchange rows dropped as invalid before the insert',
   spooled UInt64 COMMENT 'Exchanges waiting in the replica''s spool at `time` (replica row only)'
