@@ -4,7 +4,7 @@ import type { ExchangeRecord, ExchangeSink } from '../exchange/record.ts'
 import type { Logger } from '../log.ts'
 import type { ScoreRow, Scorer } from '../scoring/scorer.ts'
 import type { HealthWriter } from './health.ts'
-import type { SpoolFullPolicy, SpoolStats } from './spool/index.ts'
+import type { SpoolFullPolicy, SpoolStats, WriteFn } from './spool/index.ts'
 
 /** Options the pipeline passes to every insert. */
 export interface WriteOptions {
@@ -48,6 +48,8 @@ export interface PipelineDeps {
   spoolFullPolicy?: SpoolFullPolicy
   /** Records held in memory while the disk refuses writes; default 64 MiB. */
   spoolMemoryMaxBytes?: number
+  /** The spool's disk write; tests inject a full disk (ENOSPC) here. */
+  spoolWrite?: WriteFn
   /** How long `close()` keeps trying to deliver before leaving the rest on disk; default 10 s. */
   closeTimeoutMs?: number
   retryMinMs?: number

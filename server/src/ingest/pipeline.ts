@@ -57,6 +57,7 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     syncIntervalMs: deps.spoolSyncIntervalMs,
     fullPolicy: deps.spoolFullPolicy,
     memoryMaxBytes: deps.spoolMemoryMaxBytes,
+    ...(deps.spoolWrite ? { write: deps.spoolWrite } : {}),
     timeOf: (r) => (typeof r.time === 'number' ? r.time : undefined),
   })
   const health = deps.writeHealth

@@ -10,6 +10,7 @@ import { DEFAULT_LIFECYCLE } from '../../src/alerts/lifecycle.ts'
 import { insertExchanges, insertIngestHealth, insertScores } from '../../src/db/clickhouse/index.ts'
 import { alertRules, incidents, projects } from '../../src/db/postgres/index.ts'
 import { createPipeline, type PipelineDeps } from '../../src/ingest/pipeline.ts'
+import type { WriteFn } from '../../src/ingest/spool/index.ts'
 import { exchange } from '../support/ingest-fixtures.ts'
 import { openScenarioStores, type ScenarioStores } from '../support/scenario-replay.ts'
 
@@ -147,5 +148,43 @@ describe('default rule: answered calls were not recorded', () => {
       expect(opened[0]?.evidence).toMatchObject({ value: dropped })
     }
     await p.close()
+  }, 120_000)
+
+  it('a full disk (injected ENOSPC): drops past the memory cap and records lost at close are counted', async () => {
+    const projectId = await newProject('disk-full')
+    const full = true
+    const write: WriteFn = (fd, buf, off, len, pos) => {
+      if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+      return fs.writeSync(fd, buf, off, len, pos)
+    }
+    const records = Array.from({ length: 12 }, () => exchange({ projectId, time: Date.now() }, 0))
+    const frame = 8 + Buffer.byteLength(JSON.stringify(records[0]))
+    const p = await pipeline('disk-full', {
+      spoolWrite: write,
+      spoolMemoryMaxBytes: Math.floor(3.5 * frame),
+      spoolFullPolicy: 'drop_new',
+    })
+    for (const r of records) p.record(r)
+    const refused = p.stats().dropped
+    expect(refused).toBeGreaterThan(0)
+    await p.reportHealth()
+    const { states } = await evaluate(projectId, ['records-dropped'])
+    expect(states['records-dropped']).toBe('Firing')
+    // Closing while the disk is still full loses what waited in memory: the replica row says so.
+    await p.close()
+    const rs = await stores.ch.query({
+      query: `SELECT project_id, toUInt32(sum(dropped)) AS d, toUInt32(sum(dropped_disk_full)) AS df
+        FROM ingest_health_v1 WHERE replica = 'test-disk-full' GROUP BY project_id ORDER BY project_id`,
+      format: 'JSONEachRow',
+    })
+    const rows = (
+      (await rs.json()) as Array<{ project_id: string; d: number | string; df: number | string }>
+    ).map((r) => [r.project_id === '' ? 'replica' : 'project', Number(r.d), Number(r.df)])
+    const lost = p.stats().dropped - refused
+    expect(lost).toBeGreaterThan(0)
+    expect(rows).toEqual([
+      ['replica', lost, refused + lost],
+      ['project', refused, 0],
+    ])
   }, 120_000)
 })
