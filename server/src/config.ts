@@ -34,6 +34,8 @@ export const LeashEnv = z.object({
   /** Time a client gets to send its request headers, and its whole request (slow-loris guard). */
   LEASH_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   LEASH_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** Idle connections that never completed an authenticated request; past it the oldest are closed. */
+  LEASH_MAX_IDLE_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(512),
   DATABASE_URL: optionalUrl,
   CLICKHOUSE_URL: optionalUrl,
   LEASH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -71,6 +73,7 @@ export interface Config {
   shutdownGraceMs: number
   headersTimeoutMs: number
   requestTimeoutMs: number
+  maxIdleConnections: number
   databaseUrl: string | undefined
   clickhouseUrl: string | undefined
   logLevel: 'debug' | 'info' | 'warn' | 'error'
@@ -117,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.LEASH_SHUTDOWN_GRACE_MS,
     headersTimeoutMs: e.LEASH_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.LEASH_REQUEST_TIMEOUT_MS,
+    maxIdleConnections: e.LEASH_MAX_IDLE_CONNECTIONS,
     databaseUrl: e.DATABASE_URL,
     clickhouseUrl: e.CLICKHOUSE_URL,
     logLevel: e.LEASH_LOG_LEVEL,

@@ -11,6 +11,7 @@ import {
   createClickHouse,
   describeClickHouse,
   insertExchanges,
+  insertIngestHealth,
   insertScores,
   migrateClickHouse,
 } from './db/clickhouse/index.ts'
@@ -87,6 +88,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
   const pipeline = await createPipeline({
     writeExchanges: insertExchanges(ch),
     writeScores: insertScores(ch),
+    writeHealth: insertIngestHealth(ch),
     score: scoring.score,
     log,
     spoolDir: path.join(config.dataDir, 'spool'),
@@ -114,7 +116,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     log,
     secureCookies: false,
     settings,
-    ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats() }) },
+    ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats(), http: http.stats() }) },
     keys,
     alerts: { config: alertConfig },
     ...(health ? { postgres: health } : {}),
@@ -126,6 +128,8 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     web: createWebApp(api),
     headersTimeoutMs: config.headersTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    maxIdleConnections: config.maxIdleConnections,
+    log,
   })
   alertConfig.publicUrl ||= http.url
   const alerts = config.alerts.enabled

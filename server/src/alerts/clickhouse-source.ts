@@ -41,7 +41,9 @@ export function clickHouseSource(ch: ClickHouseClient): MetricSource {
     },
     describe(metric) {
       const m = findMetric(metric)
-      return m ? { minSamples: m.minSamples, better: m.better } : undefined
+      return m
+        ? { minSamples: m.minSamples, better: m.better, dimensions: m.source.kind !== 'ingest_health' }
+        : undefined
     },
   }
 }

@@ -117,6 +117,15 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
     for: 2,
   },
   {
+    // Process counters reach ClickHouse as ingest_health_v1 rows every 15 s; any drop in 5 minutes pages.
+    builtin: 'records-dropped',
+    name: 'Answered calls were not recorded',
+    spec: { kind: 'threshold', metric: 'records_dropped', op: '>', value: 0 },
+    window: '5m',
+    interval: '1m',
+    severity: 'critical',
+  },
+  {
     builtin: 'no-data',
     name: 'No traffic recorded for an hour',
     spec: { kind: 'no_data', metric: 'requests' },

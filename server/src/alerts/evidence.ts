@@ -70,6 +70,7 @@ async function findSlice(
   from: number,
   to: number,
 ): Promise<Slice | null> {
+  if (src.describe(obs.metric)?.dimensions === false) return null
   const worseUp = higherIsWorse(rule, src)
   const ref =
     obs.baseline?.value ?? (rule.spec.kind === 'threshold' ? obs.threshold : (obs.current?.value ?? null))

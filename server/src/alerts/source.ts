@@ -36,6 +36,8 @@ export interface MetricSource {
   window(q: MetricWindowQuery): Promise<MetricValue[]>
   drift(q: DriftQuery): Promise<DriftResult>
   examples(q: ExamplesQuery): Promise<ExampleResponse[]>
-  /** The catalog's minimum sample size and direction of "better", when the metric is known. */
-  describe(metric: string): { minSamples: number; better: 'higher' | 'lower' | 'none' } | undefined
+  /** The catalog's minimum sample size, direction of "better" and whether it has dimensions (default yes). */
+  describe(
+    metric: string,
+  ): { minSamples: number; better: 'higher' | 'lower' | 'none'; dimensions?: boolean } | undefined
 }

@@ -1,7 +1,9 @@
+import type { IncomingMessage } from 'node:http'
 import type { MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { principalFromSession, principalFromToken } from '../auth/index.ts'
 import { LeashError } from '../errors.ts'
+import { markAuthenticated } from '../http/idle-cap.ts'
 import type { ApiContext, ApiEnv } from './context.ts'
 
 export const SESSION_COOKIE = 'leash_session'
@@ -20,6 +22,8 @@ export function requireLogin(ctx: ApiContext): MiddlewareHandler<ApiEnv> {
     if (!principal)
       throw new LeashError('unauthorized', 'log in or send an admin token as `Authorization: Bearer`')
     c.set('principal', principal)
+    // Served by @hono/node-server, the env holds the node request (absent under `app.request()`).
+    markAuthenticated((c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket)
     await next()
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ProjectSettings } from '@leash/shared'
 import type { Endpoint, ExchangeSink } from '../exchange/record.ts'
+import { markAuthenticated } from '../http/idle-cap.ts'
 import { type Caller, createAuthenticator, type KeyResolver } from './auth.ts'
 import { GatewayError, sendError } from './errors.ts'
 import { newEventId } from './event-id.ts'
@@ -135,6 +136,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     time: number,
     t0: number,
   ): void {
+    markAuthenticated(req.socket)
     const settings = settingsOf(caller.projectId)
     const state: ExchangeState = {
       eventId: newEventId(time),
@@ -195,7 +197,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   function handleModels(req: IncomingMessage, res: ServerResponse, path: string): void {
     req.on('error', ignore)
-    const go = (caller: Caller) =>
+    const go = (caller: Caller) => {
+      markAuthenticated(req.socket)
       proxy(
         {
           route: defaultRoute,
@@ -210,6 +213,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         null,
         finish,
       )
+    }
     const caller = authenticate(req)
     if (caller instanceof Promise) caller.then(go, (err: unknown) => fail(res, err))
     else go(caller)

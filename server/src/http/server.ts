@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { Gateway } from '../gateway/index.ts'
+import type { Logger } from '../log.ts'
+import { capIdleConnections, type IdleCapStats } from './idle-cap.ts'
 
 export interface HttpServer {
   server: http.Server
@@ -12,6 +14,8 @@ export interface HttpServer {
    * every connection that is left.
    */
   close(graceMs?: number): Promise<void>
+  /** Idle unauthenticated connections now, and how many the cap closed. */
+  stats(): IdleCapStats
 }
 
 const HEALTH_OK = Buffer.from('{"status":"ok"}')
@@ -29,6 +33,9 @@ export async function listen(opts: {
   headersTimeoutMs?: number
   /** Time allowed to send the whole request, body included; default 60 s. */
   requestTimeoutMs?: number
+  /** Idle connections that never authenticated allowed at once (`LEASH_MAX_IDLE_CONNECTIONS`); default 512. */
+  maxIdleConnections?: number
+  log?: Logger
 }): Promise<HttpServer> {
   const webListener = getRequestListener(opts.web.fetch)
   const headersTimeout = opts.headersTimeoutMs ?? 10_000
@@ -47,6 +54,7 @@ export async function listen(opts: {
     void webListener(req, res)
   })
   server.keepAliveTimeout = 65_000
+  const stats = capIdleConnections(server, opts.maxIdleConnections ?? 512, opts.log)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => {
@@ -59,6 +67,7 @@ export async function listen(opts: {
   return {
     server,
     url: `http://${host}:${addr.port}`,
+    stats,
     async close(graceMs = 0) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()

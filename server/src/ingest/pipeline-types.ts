@@ -3,7 +3,8 @@ import type { ScoreInsertInput } from '../db/clickhouse/queries/insert-scores.ts
 import type { ExchangeRecord, ExchangeSink } from '../exchange/record.ts'
 import type { Logger } from '../log.ts'
 import type { ScoreRow, Scorer } from '../scoring/scorer.ts'
-import type { SpoolFullPolicy, SpoolStats } from './spool/index.ts'
+import type { HealthWriter } from './health.ts'
+import type { SpoolFullPolicy, SpoolStats, WriteFn } from './spool/index.ts'
 
 /** Options the pipeline passes to every insert. */
 export interface WriteOptions {
@@ -22,6 +23,12 @@ export type ScoreWriter = (rows: ScoreInsertInput[], opts?: WriteOptions) => Pro
 export interface PipelineDeps {
   writeExchanges: ExchangeWriter
   writeScores: ScoreWriter
+  /** Writes `ingest_health_v1` rows (drops per project) every `healthIntervalMs` and at close. */
+  writeHealth?: HealthWriter
+  /** Default 15,000 ms. */
+  healthIntervalMs?: number
+  /** Names this process in the health rows; default host:pid. */
+  replica?: string
   /** Scorers run on every batch, unless `score` is given. */
   scorers?: Scorer[]
   /** Scores a written batch (e.g. per-project scorer sets); wins over `scorers`. */
@@ -41,6 +48,8 @@ export interface PipelineDeps {
   spoolFullPolicy?: SpoolFullPolicy
   /** Records held in memory while the disk refuses writes; default 64 MiB. */
   spoolMemoryMaxBytes?: number
+  /** The spool's disk write; tests inject a full disk (ENOSPC) here. */
+  spoolWrite?: WriteFn
   /** How long `close()` keeps trying to deliver before leaving the rest on disk; default 10 s. */
   closeTimeoutMs?: number
   retryMinMs?: number
@@ -85,11 +94,15 @@ export interface IngestStatus {
     /** Records stored with the request kept as text because they could not be built normally. */
     simplified: number
   }
+  /** Filled in by the process that listens for HTTP: the idle unauthenticated connection cap. */
+  http?: { idleUnauthenticated: number; idleClosed: number }
 }
 
 export interface Pipeline extends ExchangeSink {
   /** Resolves once everything recorded before the call is in ClickHouse (rejects on a storage error). */
   flush(): Promise<void>
+  /** Writes the ingest health rows now instead of at the next interval (no-op without `writeHealth`). */
+  reportHealth(): Promise<void>
   /** Fsyncs the spool, delivers for at most `closeTimeoutMs`, leaves the rest on disk for the next start. */
   close(): Promise<void>
   stats(): PipelineStats

@@ -3,6 +3,7 @@ import type { ExchangeRecord } from '../exchange/record.ts'
 import { scoreExchanges } from '../scoring/run.ts'
 import { DeadLetter } from './dead-letter.ts'
 import { type RetryPolicyDeps, storeRows } from './delivery.ts'
+import { HealthReporter } from './health.ts'
 import type { Pipeline, PipelineDeps } from './pipeline-types.ts'
 import { sanitizeDeep } from './sanitize.ts'
 import { comparePositions, Spool, type SpoolBatch } from './spool/index.ts'
@@ -56,8 +57,19 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     syncIntervalMs: deps.spoolSyncIntervalMs,
     fullPolicy: deps.spoolFullPolicy,
     memoryMaxBytes: deps.spoolMemoryMaxBytes,
+    ...(deps.spoolWrite ? { write: deps.spoolWrite } : {}),
     timeOf: (r) => (typeof r.time === 'number' ? r.time : undefined),
   })
+  const health = deps.writeHealth
+    ? new HealthReporter({
+        write: deps.writeHealth,
+        spool: () => spool.stats(),
+        log,
+        intervalMs: deps.healthIntervalMs,
+        replica: deps.replica,
+      })
+    : null
+  health?.start()
   const recovered = spool.progress().appended
   if (recovered > 0)
     log('info', 'spool: re-delivering records left from the last run', { records: recovered })
@@ -146,7 +158,10 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     onPoison(what, row, e) {
       const kind = what === 'inserting scores' ? 'score' : 'exchange'
       const kept = deadLetter.put(kind, row, e.message)
-      if (kind === 'exchange') deadLetterIds.push(String((row as { eventId?: string }).eventId))
+      if (kind === 'exchange') {
+        deadLetterIds.push(String((row as { eventId?: string }).eventId))
+        health?.count(String((row as { projectId?: string }).projectId ?? ''), 'deadLettered')
+      }
       log('error', 'ingest: a row ClickHouse refused twice on its own moved to the dead-letter file', {
         kind,
         eventId: (row as { eventId?: string }).eventId,
@@ -185,6 +200,7 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     })
     if (!ok) return false
     counters.invalid += invalid.size
+    for (const i of invalid) health?.count(records[i]?.projectId ?? '', 'invalid')
     const dead = new Set(deadLetterIds)
     const written = records.filter((r, i) => !invalid.has(i) && !dead.has(r.eventId))
     counters.written += written.length
@@ -281,7 +297,10 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
   let closed: Promise<void> | null = null
   return {
     record(exchange) {
-      spool.append(exchange)
+      if (!spool.append(exchange)) health?.count(exchange.projectId, 'spool')
+    },
+    async reportHealth() {
+      await health?.report()
     },
     async flush() {
       if (loopError) throw loopError
@@ -311,6 +330,8 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
           })
         failWaiters(new Error('pipeline closed'))
         await spool.close()
+        // After the spool closed, so records lost at close are in the last report (bounded by its timeout).
+        if (health) await waitAtMost(health.stop(), closeTimeoutMs)
       })()
       return closed
     },

@@ -222,6 +222,18 @@ export const CATALOG: readonly CatalogMetric[] = [
       rollup: { n: 'requests', sum: 'errors' },
     },
   },
+  {
+    name: 'records_dropped',
+    family: 'cost_latency',
+    unit: 'count',
+    aggregate: 'sum',
+    description: 'Answered exchanges that were not recorded (spool full, disk full, dead-lettered, invalid)',
+    formula:
+      "sum of dropped over ingest_health_v1 rows of the project and of each replica's own row (drops of unknown project); no dimensions",
+    minSamples: 0,
+    better: 'lower',
+    source: { kind: 'ingest_health' },
+  },
   tokenSum('prompt_tokens'),
   tokenSum('completion_tokens'),
   tokenSum('cached_tokens'),

@@ -26,6 +26,8 @@ export type MetricOrigin =
   | { kind: 'template_repeat' }
   /** Reward trend minus truth trend across the window's halves (see metrics/goodhart.ts). */
   | { kind: 'goodhart' }
+  /** Answered exchanges not recorded (ingest_health_v1): no exchange behind them, so no dimensions. */
+  | { kind: 'ingest_health' }
 
 /** Rollup columns of responses_per_hour_v1: n, sum and sum of squares, or a digest. */
 export interface ExchangeRollup {

@@ -216,6 +216,8 @@ const worstRows = defineQuery({
 
 /** The responses that moved a metric the bad way in [from, to): alert evidence and report examples. */
 export async function worstExamples(ch: ClickHouseClient, q: WorstExamplesQuery): Promise<ExampleResponse[]> {
+  // A record that was never stored has no example to show.
+  if (findMetric(q.metric)?.source.kind === 'ingest_health') return []
   return (await worstRows(ch)(q)).map((x) => ({
     eventId: x.id,
     time: x.time_ms,

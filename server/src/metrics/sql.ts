@@ -176,9 +176,30 @@ function unitFor(m: CatalogMetric): Unit {
   throw new Error(`metric ${m.name} has no SQL form`)
 }
 
+/**
+ * `records_dropped`: the project's rows plus every replica's own row (project ''), whose drops could
+ * belong to any project. n = health rows in the window; a dimension filter or breakdown has no meaning.
+ */
+function ingestHealthSql(shape: MetricShape): BuiltQuery {
+  const params: Record<string, unknown> = {
+    projectId: shape.projectId,
+    fromMs: shape.fromMs,
+    toMs: shape.toMs,
+  }
+  const bucket = shape.stepMs
+    ? 'intDiv(toUnixTimestamp64Milli(time), {stepMs:Int64}) * {stepMs:Int64} AS bucket_ms, '
+    : ''
+  if (shape.stepMs) params.stepMs = shape.stepMs
+  const sql = `SELECT ${bucket}count() AS a_n, sum(toFloat64(dropped)) AS a_s, sum(toFloat64(dropped) * toFloat64(dropped)) AS a_ss
+FROM ingest_health_v1
+WHERE project_id IN ({projectId:String}, '') AND ${RANGE}${shape.stepMs ? '\nGROUP BY bucket_ms' : ''}`
+  return { sql, params }
+}
+
 /** Raw rows (FINAL): exact, deduplicated by event id. */
 export function rawMetricSql(shape: MetricShape): BuiltQuery {
   const { metric, groupBy, stepMs } = shape
+  if (metric.source.kind === 'ingest_health') return ingestHealthSql(shape)
   const params: Record<string, unknown> = {
     projectId: shape.projectId,
     fromMs: shape.fromMs,

@@ -133,6 +133,13 @@ function runStats(ch: ClickHouseClient, shape: MetricShape): Promise<StatRow[]> 
 }
 
 function shapeOf(q: WindowQuery, m: CatalogMetric, stepMs?: number): MetricShape {
+  const { tags, ...dims } = q.filters ?? {}
+  const sliced =
+    (q.groupBy ?? []).length > 0 ||
+    Object.values(dims).some((v) => v !== undefined) ||
+    Object.keys(tags ?? {}).length > 0
+  if (m.source.kind === 'ingest_health' && sliced)
+    throw new LeashError('bad_request', `metric '${m.name}' has no dimensions to filter or group by`)
   return {
     metric: m,
     projectId: q.projectId,

@@ -162,7 +162,9 @@ export async function buildWeeklyReport(
     .slice(0, input.maxSlices ?? 12)
     .map((r) => ({ model: r.labels.model ?? '', route: r.labels.route ?? '', requests: r.value ?? 0 }))
 
-  const perMetric = await pool([...CATALOG], 3, async (m) => {
+  // Per-slice rows need dimensions; records_dropped has none (it is an alert, not a report row).
+  const sliceable = CATALOG.filter((m) => m.source.kind !== 'ingest_health')
+  const perMetric = await pool(sliceable, 3, async (m) => {
     const [now, prev, pin] = await Promise.all([
       queryMetricWindow(ch, { ...base, metric: m.name, ...cur }),
       queryMetricWindow(ch, { ...base, metric: m.name, from: lastWeek.from, to: lastWeek.to }),

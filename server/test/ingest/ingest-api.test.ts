@@ -71,6 +71,23 @@ describe('ingest status API and the spool behind the gateway', () => {
     const text = await metrics.text()
     expect(text).toContain('leash_spool_records 0\n')
     expect(text).toContain('leash_ingest_written_total 5\n')
+
+    // The running product writes its ingest health rows: records_dropped is a counted 0, not "no data".
+    await leash.pipeline.reportHealth()
+    const to = Date.now() + 1_000
+    const series = await api<{ series: Array<{ points: Array<{ n: number; value: number | null }> }> }>(
+      leash,
+      `/api/metrics/series?metric=records_dropped&from=${to - 600_000}&to=${to}&step=60`,
+    )
+    expect(series.status).toBe(200)
+    const points = series.body.series[0]?.points ?? []
+    expect(points.reduce((n, p) => n + p.n, 0)).toBeGreaterThanOrEqual(1)
+    expect(points.every((p) => p.value === 0)).toBe(true)
+    const grouped = await api(
+      leash,
+      `/api/metrics/series?metric=records_dropped&from=${to - 600_000}&to=${to}&step=60&groupBy=model`,
+    )
+    expect(grouped.status).toBe(400)
   })
 
   it('needs a login', async () => {

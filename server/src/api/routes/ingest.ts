@@ -88,6 +88,22 @@ export function prometheusText(s: IngestStatus): string {
           ),
         ]
       : []),
+    ...(s.http
+      ? [
+          metric(
+            'http_idle_unauthenticated',
+            'Open connections with no request in flight that never authenticated',
+            'gauge',
+            s.http.idleUnauthenticated,
+          ),
+          metric(
+            'http_idle_closed_total',
+            'Idle unauthenticated connections closed over LEASH_MAX_IDLE_CONNECTIONS',
+            'counter',
+            s.http.idleClosed,
+          ),
+        ]
+      : []),
   ].join('')
 }
 

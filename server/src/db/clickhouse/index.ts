@@ -9,6 +9,7 @@ export {
   RawResponseInsertRow,
   toRawResponseRow,
 } from './queries/insert-exchanges.ts'
+export { IngestHealthRow, insertIngestHealth } from './queries/insert-ingest-health.ts'
 export type { ScoreInsertInput, ScoreRowExtras } from './queries/insert-scores.ts'
 export { insertScores, ScoreInsertRow, toScoreInsertRow } from './queries/insert-scores.ts'
 export { ListExchangesParams, listExchanges } from './queries/list-exchanges.ts'
