@@ -86,7 +86,7 @@ async function throughput() {
     const sample = make('x').slice(0, 1000)
     const avgBytes = sample.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r)), 0) / sample.length
     const textBytes = sample.reduce(
-      (n, r) => n + r.prompt.length + r.responseText.length + r.requestJson.length,
+      (n, r) => n + r.prompt.length + r.responseText.length + JSON.stringify(r.request ?? '').length,
       0,
     )
 

@@ -199,10 +199,10 @@ export function generateScenarioExchanges(input: ScenarioGenInput): ScenarioRun 
           : { promptTokens: d.promptTokens, completionTokens: d.completionTokens, cachedTokens: 0 },
         usageFromUpstream: !failed,
         costUsd: failed ? 0 : (d.promptTokens * PRICE.input + d.completionTokens * PRICE.output) / 1e6,
-        requestJson: JSON.stringify([{ role: 'user', content: `${d.kind} prompt ${seq}` }]),
+        request: [{ role: 'user', content: `${d.kind} prompt ${seq}` }],
         prompt: `${d.kind} prompt ${seq}`,
         responseText: failed ? '' : text,
-        toolsJson: '',
+        tools: [],
         toolCalls: [],
         finishReason: failed ? '' : 'stop',
         tags: {

@@ -70,13 +70,17 @@ export const ExchangeRecord = z.object({
   usageFromUpstream: z.boolean(),
   /** Estimated cost in USD from the price table (0 when the model has no price). */
   costUsd: z.number(),
-  /** The request's `messages` (chat) or `prompt` (completions), as JSON text. */
-  requestJson: z.string(),
-  /** The last user turn, kept apart so scorers need not parse `requestJson`. */
+  /**
+   * The request's `messages` (chat) or `prompt` (completions) as parsed values, redacted; the raw body
+   * as a string when it could not be parsed; null when there was no request body. JSON text is made
+   * once, at the storage boundary.
+   */
+  request: z.unknown(),
+  /** The last user turn, kept apart so scorers need not walk `request`. */
   prompt: z.string(),
   responseText: z.string(),
-  /** The request's declared `tools` array as JSON text ('' when none), for tool-call verification. */
-  toolsJson: z.string(),
+  /** The request's declared `tools` array as sent (empty when none), for tool-call verification. */
+  tools: z.array(z.unknown()),
   toolCalls: z.array(ToolCall),
   finishReason: z.string(),
   tags: ExchangeTags,
@@ -86,6 +90,50 @@ export const ExchangeRecord = z.object({
   retentionDays: z.number().int().optional(),
 })
 export type ExchangeRecord = z.infer<typeof ExchangeRecord>
+
+/** Nesting the record keeps as parsed values; deeper requests are kept as text (see `deeperThan`). */
+export const MAX_REQUEST_DEPTH = 128
+
+/** True when `value` nests objects or arrays more than `limit` levels (iterative: never overflows). */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number]
+    if (typeof v !== 'object' || v === null) continue
+    if (d >= limit) return true
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, d + 1])
+    }
+  }
+  return false
+}
+
+/**
+ * Records spooled before the record carried parsed values had `requestJson` and `toolsJson` text;
+ * replayed after an upgrade, they are read into today's shape (in place).
+ */
+export function upgradeSpooledRecord(r: ExchangeRecord): ExchangeRecord {
+  const legacy = r as unknown as Record<string, unknown>
+  if (!Object.hasOwn(legacy, 'request')) {
+    legacy.request = typeof legacy.requestJson === 'string' ? parseOr(legacy.requestJson, null) : null
+    delete legacy.requestJson
+  }
+  if (!Array.isArray(legacy.tools)) {
+    const tools = typeof legacy.toolsJson === 'string' ? parseOr(legacy.toolsJson, []) : []
+    legacy.tools = Array.isArray(tools) ? tools : []
+    delete legacy.toolsJson
+  }
+  return r
+}
+
+function parseOr(text: string, fallback: unknown): unknown {
+  if (!text) return fallback
+  try {
+    return JSON.parse(text)
+  } catch {
+    return fallback
+  }
+}
 
 /** What the gateway calls once per finished exchange; must never throw or block. */
 export interface ExchangeSink {

@@ -85,10 +85,10 @@ export function parseTools(json: string): DeclaredTool[] {
 export function toScoreInput(ex: ExchangeRecord): ScoreInput {
   return {
     prompt: ex.prompt,
-    messages: ex.endpoint === 'chat.completions' ? parseMessages(ex.requestJson) : [],
+    messages: ex.endpoint === 'chat.completions' ? messagesFrom(ex.request) : [],
     response: ex.responseText,
     sources: ex.sources,
-    tools: parseTools(ex.toolsJson),
+    tools: toolsFrom(ex.tools),
     toolCalls: ex.toolCalls,
   }
 }

@@ -1,11 +1,13 @@
 import type { ProjectSettings } from '@leash/shared'
-import type {
-  Endpoint,
-  ExchangeOutcome,
-  ExchangeRecord,
-  ExchangeTags,
-  ExchangeUsage,
-  Source,
+import {
+  deeperThan,
+  type Endpoint,
+  type ExchangeOutcome,
+  type ExchangeRecord,
+  type ExchangeTags,
+  type ExchangeUsage,
+  MAX_REQUEST_DEPTH,
+  type Source,
 } from '../exchange/record.ts'
 import { sanitizeDeep } from '../ingest/sanitize.ts'
 import { costUsd, priceFor } from '../pricing/index.ts'
@@ -114,10 +116,10 @@ export function toRecordSafely(state: ExchangeState): { record: ExchangeRecord; 
       usage: null,
       usageFromUpstream: false,
       costUsd: 0,
-      requestJson: req ? JSON.stringify(r(req.raw.toString('utf8'))) : '',
+      request: req ? r(req.raw.toString('utf8')) : null,
       prompt: '',
       responseText: '',
-      toolsJson: '',
+      tools: [],
       toolCalls: [],
       finishReason: '',
       tags: state.tags,
@@ -147,6 +149,12 @@ export function toRecord(state: ExchangeState): ExchangeRecord {
   if (!errorMessage && res.errorMessage) errorMessage = res.errorMessage
 
   const fields = req ? requestFields(state.endpoint, req.body) : null
+  // Kept as parsed values only within a sane depth, so no later step (spool, scorers) can overflow.
+  if (
+    fields &&
+    (deeperThan(fields.requestValue, MAX_REQUEST_DEPTH) || deeperThan(fields.tools, MAX_REQUEST_DEPTH))
+  )
+    throw new Error(`request nested deeper than ${MAX_REQUEST_DEPTH} levels`)
   const usage = res.usage ?? (req && fields ? estimateUsage(state, res, req, fields) : null)
   const model = res.model ?? req?.model ?? ''
   const price = model ? priceFor(model, state.settings.prices) : null
@@ -169,12 +177,10 @@ export function toRecord(state: ExchangeState): ExchangeRecord {
     usage,
     usageFromUpstream: res.usage !== null,
     costUsd: costUsd(usage, price),
-    requestJson: fields
-      ? JSON.stringify(redact ? redactDeep(fields.requestValue, redact) : fields.requestValue)
-      : '',
+    request: fields ? (redact ? redactDeep(fields.requestValue, redact) : fields.requestValue) : null,
     prompt: r(fields?.prompt ?? ''),
     responseText: r(res.responseText),
-    toolsJson: fields?.tools ? JSON.stringify(fields.tools) : '',
+    tools: fields?.tools ?? [],
     toolCalls: redact
       ? res.toolCalls.map((c) => ({ ...c, arguments: redactJsonText(c.arguments, redact) }))
       : res.toolCalls,

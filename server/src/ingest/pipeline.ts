@@ -1,5 +1,5 @@
 import type { ScoreInsertInput } from '../db/clickhouse/queries/insert-scores.ts'
-import type { ExchangeRecord } from '../exchange/record.ts'
+import { type ExchangeRecord, upgradeSpooledRecord } from '../exchange/record.ts'
 import { scoreExchanges } from '../scoring/run.ts'
 import { DeadLetter } from './dead-letter.ts'
 import { type RetryPolicyDeps, storeRows } from './delivery.ts'
@@ -176,6 +176,7 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     const records = batch.records
     if (records.length === 0) return true
     for (const r of records) {
+      upgradeSpooledRecord(r)
       if (r.retentionDays === undefined) r.retentionDays = deps.retentionFor?.(r.projectId)
       // Text ClickHouse cannot take (lone surrogates) is made well-formed here, at the store's door.
       sanitizeDeep(r)

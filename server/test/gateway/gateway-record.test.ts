@@ -69,7 +69,7 @@ describe('gateway: redaction', () => {
       expect(stored).not.toContain(leaked)
     for (const mask of Object.values(MASK)) expect(r.prompt).toContain(mask)
     expect(r.responseText).toContain(MASK.email)
-    expect(JSON.parse(r.requestJson)[0].content).toBe(r.prompt)
+    expect((r.request as Array<{ content: unknown }>)[0]?.content).toBe(r.prompt)
     expect(r.sources[0]?.text).toBe(`Contact ops at ${MASK.email}`)
   })
 

@@ -110,10 +110,8 @@ describe('ingest pipeline on embedded ClickHouse', () => {
       spoolDir: path.join(dir, 'spool-b'),
       batchIntervalMs: 10,
     })
-    const tools = JSON.stringify([{ type: 'function', function: { name: 'lookup', parameters: {} } }])
-    pipeline.record(
-      exchange({ projectId: 'proj-cols', prompt: 'x', toolsJson: tools, usageFromUpstream: false }),
-    )
+    const tools = [{ type: 'function', function: { name: 'lookup', parameters: {} } }]
+    pipeline.record(exchange({ projectId: 'proj-cols', prompt: 'x', tools, usageFromUpstream: false }))
     pipeline.record(exchange({ projectId: 'proj-cols', prompt: 'y', usage: null, retentionDays: 7 }))
     await pipeline.flush()
     await pipeline.close()
@@ -123,7 +121,7 @@ describe('ingest pipeline on embedded ClickHouse', () => {
         "SELECT prompt, tools, usage_source, retention_days FROM raw_responses_v1 FINAL WHERE project_id = 'proj-cols' ORDER BY prompt",
       ),
     ).toEqual([
-      { prompt: 'x', tools, usage_source: 'local', retention_days: 90 },
+      { prompt: 'x', tools: JSON.stringify(tools), usage_source: 'local', retention_days: 90 },
       { prompt: 'y', tools: '', usage_source: 'none', retention_days: 7 },
     ])
   })

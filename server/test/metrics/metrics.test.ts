@@ -41,10 +41,10 @@ function exchange(i: number, over: Partial<ExchangeRecord> = {}): ExchangeRecord
     usage: { promptTokens: 100, completionTokens: 10 + (i % 5), cachedTokens: 0 },
     usageFromUpstream: true,
     costUsd: 0.01,
-    requestJson: '[]',
+    request: [],
     prompt: `prompt ${i}`,
     responseText: `response number ${i} with words`,
-    toolsJson: '',
+    tools: [],
     toolCalls: [],
     finishReason: 'stop',
     tags: {
