@@ -4,6 +4,7 @@ import { evaluateGrounding } from '../../lab/grounding/eval.ts'
 import type { Source } from '../../src/exchange/record.ts'
 import { CitationResolver, findCitations } from '../../src/scoring/grounding/citations.ts'
 import { analyzeClaim } from '../../src/scoring/grounding/claims.ts'
+import { supportModel } from '../../src/scoring/grounding/model.ts'
 import { NO_SOURCE_WEIGHT, scoreGrounding } from '../../src/scoring/grounding/scorer.ts'
 import { splitSentences } from '../../src/scoring/grounding/sentences.ts'
 import type { ScoreInput } from '../../src/scoring/scorer.ts'
@@ -181,6 +182,14 @@ describe('grounding evaluation on held-out public data', () => {
     expect(wice?.rows).toBeGreaterThan(100)
     expect(wice?.value).toBeGreaterThanOrEqual(0.7)
     expect(wice?.value).toBeGreaterThan(wice?.baseline?.value ?? 1)
+    // Ranking on whole articles: above content-word recall, whose signal is a feature with a positive weight.
+    const ranking = results.find((r) => r.metric === 'citation support ranking (supported vs not)')
+    expect(ranking?.rows).toBe(wice?.rows)
+    expect(ranking?.value).toBeGreaterThan((ranking?.baseline?.value ?? 1) + 0.02)
+    const model = supportModel()
+    const at = model.features.indexOf('recall_plain_doc')
+    expect(at).toBeGreaterThanOrEqual(0)
+    expect(model.weights[at]).toBeGreaterThan(0.5)
     const halu = results.find((r) => r.dataset.startsWith('HaluEval'))
     expect(halu?.rows).toBeGreaterThan(2000)
     // Below the 0.75 bar (see docs/scorer-card.md), but clearly better than chance and length.

@@ -159,6 +159,7 @@ function alignRef(claimText: string, src: SetSource): number[] {
     c.negated !== windowNeg ? 1 : 0,
     Math.log1p(k) / 4,
     Math.log1p(n) / 5,
+    k > 0 ? c.words.filter((w) => src.all.has(w)).length / k : 0,
   ]
 }
 

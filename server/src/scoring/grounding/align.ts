@@ -172,6 +172,7 @@ export const FEATURE_NAMES = [
   'negation_mismatch',
   'claim_len',
   'source_len',
+  'recall_plain_doc',
 ] as const
 
 export type Features = number[]
@@ -366,6 +367,9 @@ export function alignFeatures(claim: PreparedClaim, src: PreparedSource): Featur
     const y = src.ids.get(claim.bigramWords[b + 1] as string)
     if (x !== undefined && y !== undefined && src.bigrams.has(bigramKey(x, y))) bigramHits++
   }
+  // The trivial baseline's own signal: plain content-word recall of the claim in the whole source.
+  let plainDoc = 0
+  for (let i = 0; i < k; i++) if ((rows[i] as number) >= 0) plainDoc++
   let numHits = 0
   for (const x of claim.numbers) if (src.numbers.has(x)) numHits++
   let entHits = 0
@@ -386,5 +390,6 @@ export function alignFeatures(claim: PreparedClaim, src: PreparedSource): Featur
     claim.negated !== windowNeg ? 1 : 0,
     Math.log1p(k) / 4,
     Math.log1p(n) / 5,
+    k > 0 ? plainDoc / k : 0,
   ]
 }
