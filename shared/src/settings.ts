@@ -40,7 +40,12 @@ export type RedactionKind = z.infer<typeof RedactionKind>
 export const RewardModelRef = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('builtin') }),
   /** A Hugging Face ONNX layout folder (config.json, tokenizer.json, model.onnx). */
-  z.object({ kind: z.literal('onnx'), path: z.string().min(1) }),
+  z.object({
+    kind: z.literal('onnx'),
+    path: z.string().min(1),
+    /** Model input: hh transcript, (prompt, response) pair, or chat template; default: chat when the model has a template. */
+    input: z.enum(['transcript', 'pair', 'chat']).optional(),
+  }),
   z.object({ kind: z.literal('remote'), url: z.url(), timeoutMs: z.number().int().positive().optional() }),
 ])
 export type RewardModelRef = z.infer<typeof RewardModelRef>

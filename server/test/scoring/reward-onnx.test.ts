@@ -1,5 +1,7 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import { ProjectSettings } from '@leash/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRewardScorer } from '../../src/scoring/reward/index.ts'
 import { loadOnnxRewardModel, OnnxModelError, type OnnxRewardModel } from '../../src/scoring/reward/onnx.ts'
@@ -108,5 +110,102 @@ describe('ONNX reward model (tiny-rm)', () => {
     await expect(loadOnnxRewardModel(path.join(TINY_RM, 'nope'))).rejects.toThrow(
       /cannot read .*config\.json/,
     )
+  })
+})
+
+describe('ONNX reward scorer version and input format', () => {
+  let dir = ''
+  const copy = (name: string) => {
+    const d = path.join(dir, name)
+    fs.mkdirSync(d)
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.onnx'])
+      fs.copyFileSync(path.join(TINY_RM, f), path.join(d, f))
+    return d
+  }
+  const versionOf = async (d: string, input?: 'transcript' | 'pair' | 'chat') => {
+    const scorer = await createRewardScorer({ kind: 'onnx', path: d, ...(input ? { input } : {}) })
+    try {
+      return scorer.version
+    } finally {
+      await scorer.close?.()
+    }
+  }
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leash-onnx-version-'))
+  })
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  it('is a new version when the tokenizer, config, template or input format changes, not otherwise', async () => {
+    const a = copy('a')
+    const same = copy('same')
+    const base = await versionOf(a)
+    expect(base).toMatch(/^[0-9a-f]{12}$/)
+    expect(await versionOf(same)).toBe(base)
+    expect(await versionOf(a, 'transcript')).toBe(base)
+    expect(await versionOf(a, 'pair')).not.toBe(base)
+
+    const tok = copy('tok')
+    const cfg = JSON.parse(fs.readFileSync(path.join(tok, 'tokenizer_config.json'), 'utf8'))
+    fs.writeFileSync(path.join(tok, 'tokenizer_config.json'), JSON.stringify({ ...cfg, model_max_length: 64 }))
+    const conf = copy('conf')
+    const c = JSON.parse(fs.readFileSync(path.join(conf, 'config.json'), 'utf8'))
+    fs.writeFileSync(path.join(conf, 'config.json'), JSON.stringify({ ...c, note: 'retrained head' }))
+    const tmpl = copy('tmpl')
+    fs.writeFileSync(
+      path.join(tmpl, 'chat_template.jinja'),
+      '{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}',
+    )
+    const versions = [base, await versionOf(tok), await versionOf(conf), await versionOf(tmpl, 'transcript')]
+    expect(new Set(versions).size).toBe(4)
+    // The template folder now defaults to the chat format, a version of its own as well.
+    expect(await versionOf(tmpl)).not.toBe(versions[3])
+    // The model's own digest (files only) is what the input-format version builds on.
+    const [mTok, mA] = [await loadOnnxRewardModel(tok), await loadOnnxRewardModel(a)]
+    try {
+      expect(mTok.version).toMatch(/^[0-9a-f]{12}$/)
+      expect(mTok.version).not.toBe(mA.version)
+    } finally {
+      await mTok.close()
+      await mA.close()
+    }
+  })
+
+  it('refuses an input format the model cannot take, with a clear error', async () => {
+    const a = copy('nochat')
+    await expect(createRewardScorer({ kind: 'onnx', path: a, input: 'chat' })).rejects.toThrow(
+      /input format 'chat' needs a chat template .* set the input format to 'pair' or 'transcript'/,
+    )
+    await expect(
+      createRewardScorer({ kind: 'onnx', path: a, input: 'bogus' as unknown as 'pair' }),
+    ).rejects.toBeInstanceOf(OnnxModelError)
+    // The settings schema rejects an unknown format before a scorer is ever built.
+    const parsed = ProjectSettings.safeParse({ scoring: { reward: { kind: 'onnx', path: a, input: 'bogus' } } })
+    expect(parsed.success).toBe(false)
+    const ok = ProjectSettings.parse({ scoring: { reward: { kind: 'onnx', path: a, input: 'pair' } } })
+    expect(ok.scoring.reward).toEqual({ kind: 'onnx', path: a, input: 'pair' })
+  })
+
+  it('scores in the pair format it was given (the pair encoding, not the transcript)', async () => {
+    const a = copy('pairfmt')
+    const scorer = await createRewardScorer({ kind: 'onnx', path: a, input: 'pair' })
+    const m = await loadOnnxRewardModel(a)
+    try {
+      const input = {
+        prompt: 'How do I boil an egg?',
+        messages: [{ role: 'user', content: 'How do I boil an egg?' }],
+        response: 'Put it in boiling water for about nine minutes, then cool it in cold water.',
+        sources: [],
+        tools: [],
+        toolCalls: [],
+      }
+      const [[got]] = (await scorer.scoreBatch([input])) as [[{ value: number }]]
+      const [pair] = await m.scorePairs([[input.prompt, input.response]])
+      const [transcript] = await m.scoreTexts([toTranscript(input)])
+      expect(Math.abs(got.value - (pair as number))).toBeLessThan(1e-6)
+      expect(Math.abs((pair as number) - (transcript as number))).toBeGreaterThan(1e-4)
+    } finally {
+      await scorer.close?.()
+      await m.close()
+    }
   })
 })

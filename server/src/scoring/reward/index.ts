@@ -33,6 +33,7 @@ export async function createRewardScorer(
       const { createOnnxRewardScorer } = await import('./onnx.ts')
       return createOnnxRewardScorer(path.resolve(opts.baseDir ?? process.cwd(), ref.path), {
         shadow: opts.shadow,
+        input: ref.input,
       })
     }
     case 'remote':

@@ -19,7 +19,10 @@ export class OnnxModelError extends Error {
 
 export interface OnnxRewardModel {
   name: string
-  /** First 12 hex digits of sha256(model.onnx). */
+  /**
+   * First 12 hex digits of sha256 over model.onnx and every file that changes the input ids (config.json,
+   * tokenizer.json, tokenizer_config.json, chat_template.jinja, special_tokens_map.json, where present).
+   */
   version: string
   tokenizer: Tokenizer
   /** Ids per input, after truncation (the prompt side loses its beginning first). */
@@ -55,6 +58,27 @@ export interface OnnxOptions {
 interface ModelConfig {
   max_position_embeddings?: number
   pad_token_id?: number | null
+}
+
+/** Files besides model.onnx whose bytes change what the model sees; a change in any is a new version. */
+export const VERSIONED_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'chat_template.jinja',
+  'special_tokens_map.json',
+] as const
+
+async function filesDigest(dir: string, onnx: Buffer): Promise<string> {
+  const h = createHash('sha256')
+  h.update(`model.onnx\0${onnx.length}\0`).update(onnx)
+  for (const name of VERSIONED_FILES) {
+    const bytes = await fs.readFile(path.join(dir, name)).catch(() => null)
+    // Length-prefixed, so a missing file and an empty one (or moved bytes) never hash the same.
+    h.update(bytes ? `${name}\0${bytes.length}\0` : `${name}\0absent\0`)
+    if (bytes) h.update(bytes)
+  }
+  return h.digest('hex').slice(0, 12)
 }
 
 export async function loadOnnxRewardModel(dir: string, opts: OnnxOptions = {}): Promise<OnnxRewardModel> {
@@ -127,9 +151,10 @@ export async function loadOnnxRewardModel(dir: string, opts: OnnxOptions = {}): 
     return scores
   }
 
+  const version = await filesDigest(dir, bytes)
   return {
     name: path.basename(path.resolve(dir)),
-    version: createHash('sha256').update(bytes).digest('hex').slice(0, 12),
+    version,
     tokenizer,
     maxLength,
     batchSize,
@@ -146,6 +171,13 @@ export async function loadOnnxRewardModel(dir: string, opts: OnnxOptions = {}): 
  * conversation through the model's chat template (Llama/Qwen-style reward models).
  */
 export type OnnxInputFormat = 'transcript' | 'pair' | 'chat'
+
+export const ONNX_INPUT_FORMATS: readonly OnnxInputFormat[] = ['transcript', 'pair', 'chat']
+
+/** The scorer's version: the model files' digest and the input format (a new format is a new version). */
+export function onnxScorerVersion(modelVersion: string, input: OnnxInputFormat): string {
+  return createHash('sha256').update(`${modelVersion}\0input=${input}`).digest('hex').slice(0, 12)
+}
 
 const CHAT_ROLES = new Set(['system', 'user', 'assistant'])
 
@@ -164,12 +196,22 @@ export async function createOnnxRewardScorer(
   dir: string,
   opts: OnnxOptions & { shadow?: boolean; input?: OnnxInputFormat } = {},
 ): Promise<Scorer> {
+  if (opts.input !== undefined && !ONNX_INPUT_FORMATS.includes(opts.input))
+    throw new OnnxModelError(
+      `${dir}: unknown input format '${String(opts.input)}' (one of ${ONNX_INPUT_FORMATS.join(', ')})`,
+    )
   const model = await loadOnnxRewardModel(dir, opts)
   const name = opts.shadow ? SCORE.rewardShadow : SCORE.reward
   const input = opts.input ?? (model.tokenizer.hasChatTemplate ? 'chat' : 'transcript')
+  if (input === 'chat' && !model.tokenizer.hasChatTemplate) {
+    await model.close()
+    throw new OnnxModelError(
+      `${dir}: input format 'chat' needs a chat template (chat_template in tokenizer_config.json or chat_template.jinja) and this model has none; set the input format to 'pair' or 'transcript'`,
+    )
+  }
   return {
     name: `reward-onnx:${model.name}`,
-    version: model.version,
+    version: onnxScorerVersion(model.version, input),
     async scoreBatch(inputs: readonly ScoreInput[]) {
       const scores =
         input === 'chat'
