@@ -282,3 +282,29 @@ export const WeeklyReportBody = z.object({
 export type WeeklyReportBody = z.infer<typeof WeeklyReportBody>
 export type ReportSlice = WeeklyReportBody['slices'][number]
 export type ReportRow = ReportSlice['metrics'][number]
+
+/** `GET /api/scorers/accuracy`: per catalog metric, its scorers' accuracy bars on held-out data (scorer card). */
+export const ScorerAccuracyResponse = z.object({
+  /** false when the server has no scorer card (server/models/card.json). */
+  available: z.boolean(),
+  commit: z.string().nullable(),
+  items: z.array(
+    z.object({
+      metric: z.string(),
+      score: z.string(),
+      /** null when no bar applies to this score. */
+      barMet: z.boolean().nullable(),
+      summary: z.string(),
+      misses: z.array(
+        z.object({
+          metric: z.string(),
+          dataset: z.string(),
+          value: z.number(),
+          bar: z.number(),
+          kind: z.enum(['min', 'max']),
+        }),
+      ),
+    }),
+  ),
+})
+export type ScorerAccuracyResponse = z.infer<typeof ScorerAccuracyResponse>

@@ -14,6 +14,7 @@ import {
   MetricCatalogResponse,
   MetricSeriesResponse,
   ProjectList,
+  ScorerAccuracyResponse,
   SettingsResponse,
   TimeSeries,
   WeeklyReportBody,
@@ -114,6 +115,11 @@ export function ingestStatus(): Promise<IngestStatusBody> {
 
 export function metricCatalog(): Promise<MetricCatalogResponse> {
   return read(api.api.metrics.catalog.$get(), MetricCatalogResponse)
+}
+
+/** Which metrics' scorers miss their accuracy bar on held-out data (the scorer card). */
+export function scorerAccuracy(): Promise<ScorerAccuracyResponse> {
+  return read(api.api.scorers.accuracy.$get(), ScorerAccuracyResponse)
 }
 
 export interface SeriesParams {

@@ -1,13 +1,17 @@
 import type { MetricDefinition } from '@leash/shared'
 import { AGGREGATE_CI, BETTER_LABEL, FAMILY_LABEL } from '../lib/metric-meta.ts'
 import { UNIT_LABEL } from '../lib/units.ts'
+import { AccuracyBadge } from './accuracy-badge.tsx'
 
 /** What a metric means: shown next to its chart, because a number without its formula is a guess. */
 export function MetricDefinitionCard({ metric }: { metric: MetricDefinition }) {
   return (
     <section className="card metric-def" data-testid="metric-definition">
       <h3>{FAMILY_LABEL[metric.family]}</h3>
-      <h2 className="metric-name">{metric.name}</h2>
+      <h2 className="metric-name">
+        {metric.name}
+        <AccuracyBadge metric={metric.name} />
+      </h2>
       <p>{metric.description}</p>
       <dl className="facts">
         <dt>Formula</dt>

@@ -8,6 +8,7 @@ import { hrefWithSticky } from '../lib/router.ts'
 import { useSession } from '../lib/session.tsx'
 import { fmtValue, UNIT_LABEL } from '../lib/units.ts'
 import { useApi } from '../lib/use-api.ts'
+import { AccuracyBadge } from './accuracy-badge.tsx'
 import { BandChart } from './band-chart.tsx'
 import { Link } from './link.tsx'
 
@@ -64,6 +65,7 @@ function SafetyCard({ def, range }: { def: MetricDefinition; range: RangeKey }) 
       <header className="card-head">
         <h2 title={def.description}>
           <Link href={hrefWithSticky('/metrics', { metric: def.name, range })}>{def.name}</Link>
+          <AccuracyBadge metric={def.name} />
         </h2>
         <span className="muted small">{UNIT_LABEL[def.unit]}</span>
       </header>

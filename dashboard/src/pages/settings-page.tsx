@@ -220,7 +220,11 @@ function Summary({ settings }: { settings: ProjectSettings }) {
   const reward = settings.scoring.reward
   const shadow = settings.scoring.shadowReward
   const refText = (r: ProjectSettings['scoring']['reward']) =>
-    r.kind === 'builtin' ? 'built-in' : r.kind === 'onnx' ? `ONNX at ${r.path}${r.input ? ` (${r.input} input)` : ''}` : `remote ${r.url}`
+    r.kind === 'builtin'
+      ? 'built-in'
+      : r.kind === 'onnx'
+        ? `ONNX at ${r.path}${r.input ? ` (${r.input} input)` : ''}`
+        : `remote ${r.url}`
   return (
     <section className="card" data-testid="settings-summary">
       <header className="card-head">

@@ -120,6 +120,31 @@ describe('dashboard pages in a real browser', () => {
       .toMatch(/\d+(\.\d+)?%|insufficient data/)
   })
 
+  it('marks a metric whose scorer misses its accuracy bar on unseen data, with the figure in a tooltip', async () => {
+    const card = JSON.parse(
+      fs.readFileSync(path.resolve(import.meta.dirname, '../../../server/models/card.json'), 'utf8'),
+    ) as { scorers: Record<string, { barMet: boolean | null; misses: Array<{ dataset: string }> }> }
+    const citation = card.scorers.citation_support
+    await tab.goto('/metrics?metric=citation_support_rate&range=1h')
+    await tab.getByTestId('metric-definition').waitFor()
+    const badge = tab.getByTestId('metric-definition').getByTestId('accuracy-badge')
+    if (citation?.barMet === false) {
+      await badge.waitFor()
+      expect(await badge.textContent()).toBe('below its accuracy bar on unseen data')
+      const title = (await badge.getAttribute('title')) ?? ''
+      expect(title).toContain(citation.misses[0]?.dataset ?? '?')
+      expect(title).toMatch(/bar >= \d/)
+    } else {
+      await tab.waitForTimeout(1000)
+      expect(await badge.count()).toBe(0)
+    }
+    // A count has no scorer behind it: no badge.
+    await tab.goto('/metrics?metric=requests&range=1h')
+    await tab.getByTestId('metric-definition').waitFor()
+    await tab.waitForTimeout(1000)
+    expect(await tab.getByTestId('metric-definition').getByTestId('accuracy-badge').count()).toBe(0)
+  })
+
   it('shows a slice below the minimum sample size as insufficient data, not as 0', async () => {
     // 40 calls over two models: the quieter model has at most 20, below refusal_rate's minimum of 30.
     const { body } = await api<ExchangesPage>(leash, '/api/exchanges?limit=200')

@@ -23,6 +23,7 @@ import { feedbackRoutes } from './routes/feedback.ts'
 import { ingestRoutes } from './routes/ingest.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { reportRoutes } from './routes/reports.ts'
+import { scorerAccuracyRoutes } from './routes/scorer-accuracy.ts'
 import { settingsRoutes } from './routes/settings.ts'
 
 function invalid(result: { success: true } | { success: false; error: z.core.$ZodError }): void {
@@ -87,6 +88,7 @@ export function createApi(ctx: ApiContext) {
     .route('/', settingsRoutes(ctx))
     .route('/', ingestRoutes(ctx))
     .route('/', alertRoutes(ctx))
+    .route('/', scorerAccuracyRoutes(ctx))
     .get('/auth/me', (c) => {
       const { userId, email, role } = c.get('principal')
       return c.json({ id: userId, email, role }, 200)

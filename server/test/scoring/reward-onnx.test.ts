@@ -146,7 +146,10 @@ describe('ONNX reward scorer version and input format', () => {
 
     const tok = copy('tok')
     const cfg = JSON.parse(fs.readFileSync(path.join(tok, 'tokenizer_config.json'), 'utf8'))
-    fs.writeFileSync(path.join(tok, 'tokenizer_config.json'), JSON.stringify({ ...cfg, model_max_length: 64 }))
+    fs.writeFileSync(
+      path.join(tok, 'tokenizer_config.json'),
+      JSON.stringify({ ...cfg, model_max_length: 64 }),
+    )
     const conf = copy('conf')
     const c = JSON.parse(fs.readFileSync(path.join(conf, 'config.json'), 'utf8'))
     fs.writeFileSync(path.join(conf, 'config.json'), JSON.stringify({ ...c, note: 'retrained head' }))
@@ -179,7 +182,9 @@ describe('ONNX reward scorer version and input format', () => {
       createRewardScorer({ kind: 'onnx', path: a, input: 'bogus' as unknown as 'pair' }),
     ).rejects.toBeInstanceOf(OnnxModelError)
     // The settings schema rejects an unknown format before a scorer is ever built.
-    const parsed = ProjectSettings.safeParse({ scoring: { reward: { kind: 'onnx', path: a, input: 'bogus' } } })
+    const parsed = ProjectSettings.safeParse({
+      scoring: { reward: { kind: 'onnx', path: a, input: 'bogus' } },
+    })
     expect(parsed.success).toBe(false)
     const ok = ProjectSettings.parse({ scoring: { reward: { kind: 'onnx', path: a, input: 'pair' } } })
     expect(ok.scoring.reward).toEqual({ kind: 'onnx', path: a, input: 'pair' })
@@ -198,7 +203,7 @@ describe('ONNX reward scorer version and input format', () => {
         tools: [],
         toolCalls: [],
       }
-      const [[got]] = (await scorer.scoreBatch([input])) as [[{ value: number }]]
+      const [[got]] = (await scorer.scoreBatch([input])) as [[{ name: string; value: number }]]
       const [pair] = await m.scorePairs([[input.prompt, input.response]])
       const [transcript] = await m.scoreTexts([toTranscript(input)])
       expect(Math.abs(got.value - (pair as number))).toBeLessThan(1e-6)
