@@ -128,7 +128,9 @@ Every figure comes from rows the shipped weights never saw; each line names its 
   openai-moderation and hh-rlhf, which are one source each and are split by row with a fixed seed.
 - **95% CI**: Wilson for proportions, seeded percentile bootstrap (400 resamples) for F1, AUC and
   rate errors; \`-\` where none was computed.
-- Per-score bar status for the product: \`server/models/card.json\` (written by this command).
+- Per-score bar status for the product: \`server/models/card.json\` (written by this command). The server
+  serves it per metric (\`GET /api/scorers/accuracy\`) and the dashboard marks every metric built from a
+  score that misses a bar "below its accuracy bar on unseen data", with the figures in a tooltip.
 
 ${markdownTable(rows)}
 
@@ -156,8 +158,10 @@ ${failures.map((f) => `- Not evaluated: ${f}`).join('\n')}
   docs/decisions/016), and earlier rounds listed in docs/decisions/008 and 009. Those figures are optimistic.
 - Unsupported claims without sources can only rank answers by how confidently specific they are; it
   cannot know facts. With sources it checks each claim against them (lexical alignment, not NLI).
-- Citation support is a 14-weight model over word-overlap features (the recall baseline's signal among
-  them, plus numbers, entities, negation and best-sentence alignment): it beats content-word recall on
+- Citation support is a 14-feature logistic model over word-overlap features. The trivial baseline is one
+  of them, exactly (\`recall_plain_doc\`: content-word recall of the claim in the whole source, learned
+  weight +1.6), beside numbers, entities, negation and best-sentence alignment; the card line gives its AUC
+  gain over the baseline on the same held-out rows with a paired bootstrap interval. It beats recall on
   WiCE's held-out articles but misses the 0.90 AUC bar, and ties recall on BEGIN's short snippets.
   Paraphrase-heavy support and subtle contradictions get past it. No long-article summary data with
   sentence labels is in the permissive set, so "grounded support of summary sentences" is not measured.
