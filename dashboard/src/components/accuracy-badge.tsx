@@ -22,12 +22,7 @@ export function AccuracyBadge({ metric }: { metric: string }) {
   ])
   const title = lines.join('\n')
   return (
-    <span
-      className="badge badge-warn accuracy-badge"
-      title={title}
-      aria-label={`below its accuracy bar on unseen data. ${title}`}
-      data-testid="accuracy-badge"
-    >
+    <span className="badge accuracy-badge" title={title} data-testid="accuracy-badge">
       below its accuracy bar on unseen data
     </span>
   )

@@ -27,7 +27,16 @@ function overlapBaseline(claim: string, source: string): number {
 function aucGain(model: readonly number[], base: readonly number[], gold: readonly boolean[]): string {
   const gain = (idx: readonly number[]) => {
     const g = idx.map((i) => gold[i] as boolean)
-    return rocAuc(idx.map((i) => model[i] as number), g) - rocAuc(idx.map((i) => base[i] as number), g)
+    return (
+      rocAuc(
+        idx.map((i) => model[i] as number),
+        g,
+      ) -
+      rocAuc(
+        idx.map((i) => base[i] as number),
+        g,
+      )
+    )
   }
   const all = gold.map((_, i) => i)
   const [lo, hi] = bootstrapCi(gold.length, gain)
