@@ -50,7 +50,15 @@ function bootstrapSource(workerUrl: URL): string {
   return `import { register } from ${JSON.stringify(api)}\nregister()\nawait import(${JSON.stringify(workerUrl.href)})\n`
 }
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url)
+/** Compiled (`npm start` runs `server/dist`): the worker is plain JavaScript beside this file. */
+const COMPILED = import.meta.url.endsWith('.js')
+const WORKER_URL = new URL(COMPILED ? './worker.js' : './worker.ts', import.meta.url)
+
+/** What a worker thread starts from: the compiled module itself, or the tsx bootstrap in development. */
+export function workerEntry(): URL {
+  if (COMPILED) return WORKER_URL
+  return new URL(`data:text/javascript,${encodeURIComponent(bootstrapSource(WORKER_URL))}`)
+}
 
 /**
  * A pool of scoring threads. `scorers` holds one `Scorer` per built-in scorer (real names and
@@ -118,8 +126,7 @@ export class ScorerPool {
 
   private spawn(restarts: number): Slot {
     const init: WorkerInit = { scorers: this.names }
-    const source = new URL(`data:text/javascript,${encodeURIComponent(bootstrapSource(WORKER_URL))}`)
-    const worker = new Worker(source, { workerData: init })
+    const worker = new Worker(workerEntry(), { workerData: init })
     const slot: Slot = {
       worker,
       ready: Promise.resolve({ scorers: [], failed: [] }),
