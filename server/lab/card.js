@@ -1,108 +1,105 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
 function fmt(v) {
-    if (!Number.isFinite(v))
-        return 'n/a';
-    return Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3);
+  if (!Number.isFinite(v)) return 'n/a'
+  return Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3)
 }
 export function verdict(r) {
-    if (!r.bar)
-        return '';
-    const ok = r.bar.kind === 'min' ? r.value >= r.bar.value : r.value <= r.bar.value;
-    return ok ? 'pass' : 'FAIL';
+  if (!r.bar) return ''
+  const ok = r.bar.kind === 'min' ? r.value >= r.bar.value : r.value <= r.bar.value
+  return ok ? 'pass' : 'FAIL'
 }
 const COLUMNS = [
-    'metric',
-    'data set',
-    'split',
-    'rows',
-    'measure',
-    'value',
-    '95% CI',
-    'baseline',
-    'bar',
-    'result',
-];
+  'metric',
+  'data set',
+  'split',
+  'rows',
+  'measure',
+  'value',
+  '95% CI',
+  'baseline',
+  'bar',
+  'result',
+]
 function cells(r) {
-    return [
-        r.metric,
-        r.dataset,
-        r.split,
-        String(r.rows),
-        r.measure,
-        fmt(r.value),
-        r.ci ? `${fmt(r.ci[0])}-${fmt(r.ci[1])}` : '-',
-        r.baseline ? `${fmt(r.baseline.value)} (${r.baseline.name})` : '-',
-        r.bar ? `${r.bar.kind === 'min' ? '>=' : '<='} ${fmt(r.bar.value)}` : '-',
-        verdict(r) || '-',
-    ];
+  return [
+    r.metric,
+    r.dataset,
+    r.split,
+    String(r.rows),
+    r.measure,
+    fmt(r.value),
+    r.ci ? `${fmt(r.ci[0])}-${fmt(r.ci[1])}` : '-',
+    r.baseline ? `${fmt(r.baseline.value)} (${r.baseline.name})` : '-',
+    r.bar ? `${r.bar.kind === 'min' ? '>=' : '<='} ${fmt(r.bar.value)}` : '-',
+    verdict(r) || '-',
+  ]
 }
 /** Plain-text table for the terminal: split is long, so it goes on its own indented line. */
 export function textTable(rows) {
-    const short = (r) => cells(r).filter((_, i) => i !== 2);
-    const head = COLUMNS.filter((c) => c !== 'split');
-    const all = [head, ...rows.map(short)];
-    const widths = head.map((_, i) => Math.min(48, Math.max(...all.map((r) => (r[i] ?? '').length))));
-    const fit = (c, w) => (c.length > w ? `${c.slice(0, w - 1)}…` : c.padEnd(w));
-    const line = (r) => r.map((c, i) => fit(c, widths[i] ?? 0)).join('  ');
-    const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
-    for (const r of rows) {
-        out.push(line(short(r)));
-        out.push(`    split: ${r.split}${r.note ? `; ${r.note}` : ''}`);
-    }
-    return `${out.join('\n')}\n`;
+  const short = (r) => cells(r).filter((_, i) => i !== 2)
+  const head = COLUMNS.filter((c) => c !== 'split')
+  const all = [head, ...rows.map(short)]
+  const widths = head.map((_, i) => Math.min(48, Math.max(...all.map((r) => (r[i] ?? '').length))))
+  const fit = (c, w) => (c.length > w ? `${c.slice(0, w - 1)}…` : c.padEnd(w))
+  const line = (r) => r.map((c, i) => fit(c, widths[i] ?? 0)).join('  ')
+  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')]
+  for (const r of rows) {
+    out.push(line(short(r)))
+    out.push(`    split: ${r.split}${r.note ? `; ${r.note}` : ''}`)
+  }
+  return `${out.join('\n')}\n`
 }
 function mdEscape(s) {
-    return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
 export function markdownTable(rows) {
-    const head = `| ${COLUMNS.join(' | ')} |\n|${COLUMNS.map(() => '---').join('|')}|\n`;
-    const withNote = (r) => {
-        const c = cells(r);
-        c[2] = r.note ? `${r.split}; ${r.note}` : r.split;
-        return c;
-    };
-    return head + rows.map((r) => `| ${withNote(r).map(mdEscape).join(' | ')} |`).join('\n');
+  const head = `| ${COLUMNS.join(' | ')} |\n|${COLUMNS.map(() => '---').join('|')}|\n`
+  const withNote = (r) => {
+    const c = cells(r)
+    c[2] = r.note ? `${r.split}; ${r.note}` : r.split
+    return c
+  }
+  return head + rows.map((r) => `| ${withNote(r).map(mdEscape).join(' | ')} |`).join('\n')
 }
 /** `.git` is a folder in a clone and a `gitdir:` file in a worktree. */
 function gitDir(root) {
-    const dotGit = join(root, '.git');
-    if (!statSync(dotGit).isFile())
-        return dotGit;
-    const target = readFileSync(dotGit, 'utf8')
-        .replace(/^gitdir:\s*/, '')
-        .trim();
-    return resolve(root, target);
+  const dotGit = join(root, '.git')
+  if (!statSync(dotGit).isFile()) return dotGit
+  const target = readFileSync(dotGit, 'utf8')
+    .replace(/^gitdir:\s*/, '')
+    .trim()
+  return resolve(root, target)
 }
 /** Where refs live: a worktree's git dir names the shared one in `commondir`. */
 function commonDir(dir) {
-    const file = join(dir, 'commondir');
-    return existsSync(file) ? resolve(dir, readFileSync(file, 'utf8').trim()) : dir;
+  const file = join(dir, 'commondir')
+  return existsSync(file) ? resolve(dir, readFileSync(file, 'utf8').trim()) : dir
 }
 /** The checked-out commit, read from .git without running git. */
 export function currentCommit(ROOT) {
-    try {
-        const head = readFileSync(join(gitDir(ROOT), 'HEAD'), 'utf8').trim();
-        if (!head.startsWith('ref: '))
-            return head.slice(0, 12);
-        const ref = head.slice(5);
-        const common = commonDir(gitDir(ROOT));
-        const loose = join(common, ref);
-        if (existsSync(loose))
-            return readFileSync(loose, 'utf8').trim().slice(0, 12);
-        const packed = readFileSync(join(common, 'packed-refs'), 'utf8');
-        return (packed
-            .split('\n')
-            .find((l) => l.endsWith(` ${ref}`))
-            ?.slice(0, 12) ?? 'unknown');
-    }
-    catch {
-        return 'unknown';
-    }
+  try {
+    const head = readFileSync(join(gitDir(ROOT), 'HEAD'), 'utf8').trim()
+    if (!head.startsWith('ref: ')) return head.slice(0, 12)
+    const ref = head.slice(5)
+    const common = commonDir(gitDir(ROOT))
+    const loose = join(common, ref)
+    if (existsSync(loose)) return readFileSync(loose, 'utf8').trim().slice(0, 12)
+    const packed = readFileSync(join(common, 'packed-refs'), 'utf8')
+    return (
+      packed
+        .split('\n')
+        .find((l) => l.endsWith(` ${ref}`))
+        ?.slice(0, 12) ?? 'unknown'
+    )
+  } catch {
+    return 'unknown'
+  }
 }
 export function card(rows, failures, command, root) {
-    const failing = rows.filter((r) => verdict(r) === 'FAIL');
-    return `# Scorer card
+  const failing = rows.filter((r) => verdict(r) === 'FAIL')
+  return `# Scorer card
 
 Generated by \`${command}\` on ${new Date().toISOString().slice(0, 10)} at commit \`${currentCommit(root)}\`.
 Every figure comes from rows the shipped weights never saw; each line names its data set, split and rows.
@@ -164,5 +161,5 @@ ${failures.map((f) => `- Not evaluated: ${f}`).join('\n')}
   validate against the tool's JSON schema; the label names the first failure.
 - \`hedges\`: hedge phrases per 100 words; \`apologies\`, \`sycophancy\`: phrase counts; \`distinct_2\`:
   distinct bigrams / bigrams; \`length_tokens\`: approximate tokens.
-`;
+`
 }

@@ -76,7 +76,7 @@ describe('compiled start', () => {
       messages: [{ role: 'user', content: 'How do I boil an egg?' }],
     })
     expect(res.choices[0]?.message.content).toBeTruthy()
-    let status: { insert: { written: number; scored: number } } | null = null
+    let status = null as { insert: { written: number; scored: number } } | null
     const until = Date.now() + 60_000
     while (Date.now() < until) {
       const r = await fetch(`${leash.url}/api/ingest/status`, {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../../log.ts'
+import { scorerBatchDone, scorerBatchQueued } from '../../observe/metrics.ts'
 import type { ScoreInput, Scorer, ScoreValue } from '../scorer.ts'
 import { BUILTIN_SCORER_NAMES, type BuiltinScorerName } from './catalog.ts'
 import type { FromWorker, ScorerInfo, ScorerOutcome, ToWorker, WorkerInit } from './protocol.ts'
@@ -207,6 +208,7 @@ export class ScorerPool {
     if (inputs.length === 0) return Object.fromEntries(names.map((n) => [n, { ok: true, results: [] }]))
     const parts = Math.max(1, Math.min(this.slots.length, Math.ceil(inputs.length / this.minChunk)))
     const per = Math.ceil(inputs.length / parts)
+    scorerBatchQueued()
     const chunks: ScoreInput[][] = []
     for (let i = 0; i < inputs.length; i += per) chunks.push(inputs.slice(i, i + per))
     const settled = await Promise.allSettled(chunks.map((c) => this.runChunk(names, c)))
@@ -226,6 +228,7 @@ export class ScorerPool {
       }
       out[name] = error === null ? { ok: true, results } : { ok: false, error }
     }
+    scorerBatchDone(out, inputs.length)
     return out
   }
 
