@@ -58,6 +58,10 @@ export const LeashEnv = z.object({
   /** Base URL of the dashboard as on-call reaches it, for links in notifications. */
   LEASH_PUBLIC_URL: optionalUrl,
   LEASH_PAGERDUTY_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+  /** Bearer token required on `/metrics` of the main port; unset = `/metrics` is open. */
+  LEASH_METRICS_TOKEN: optionalSecret.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Serve `/metrics` unauthenticated on this port only (not on the main port). */
+  LEASH_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 })
 
 export interface Config {
@@ -89,6 +93,8 @@ export interface Config {
   scoringWorkers: number | undefined
   /** Alert evaluator and notifications. */
   alerts: { enabled: boolean; publicUrl: string | undefined; pagerDutyUrl: string }
+  /** Leash's own Prometheus metrics (`/metrics`). */
+  metrics?: { token: string | undefined; port: number | undefined }
 }
 
 export class ConfigError extends Error {
@@ -137,5 +143,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicUrl: e.LEASH_PUBLIC_URL?.replace(/\/+$/, ''),
       pagerDutyUrl: e.LEASH_PAGERDUTY_URL,
     },
+    metrics: { token: e.LEASH_METRICS_TOKEN, port: e.LEASH_METRICS_PORT },
   }
 }

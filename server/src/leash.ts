@@ -28,6 +28,8 @@ import { listen } from './http/server.ts'
 import { createWebApp } from './http/web.ts'
 import { createPipeline, type Pipeline } from './ingest/pipeline.ts'
 import type { Logger } from './log.ts'
+import { listenMetrics, metricsHandler } from './observe/endpoint.ts'
+import { observeIngest } from './observe/metrics.ts'
 import { createSettingsCache } from './projects/settings.ts'
 import { createProjectScoring } from './scoring/project-scoring.ts'
 
@@ -40,6 +42,10 @@ export interface Leash {
   pipeline: Pipeline
   /** Stops accepting, lets calls in flight finish for up to `graceMs`, records them, closes the stores. */
   close(graceMs?: number): Promise<void>
+}
+
+const notFound = (_req: unknown, res: import('node:http').ServerResponse) => {
+  res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: /metrics is on LEASH_METRICS_PORT\n')
 }
 
 /** Opens both stores, applies migrations; used by `leash start` and `leash migrate`. */
@@ -130,7 +136,14 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     requestTimeoutMs: config.requestTimeoutMs,
     maxIdleConnections: config.maxIdleConnections,
     log,
+    metrics: config.metrics?.port === undefined ? metricsHandler({ token: config.metrics?.token }) : notFound,
   })
+  const stopMetrics = observeIngest(() => ({ ...pipeline.status(), gateway: gateway.stats() }))
+  const metricsServer =
+    config.metrics?.port === undefined
+      ? null
+      : await listenMetrics({ host: config.host, port: config.metrics.port })
+  if (metricsServer) log('info', `metrics: ${metricsServer.url}/metrics (unauthenticated)`)
   alertConfig.publicUrl ||= http.url
   const alerts = config.alerts.enabled
     ? startAlertScheduler({
@@ -152,6 +165,8 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     pipeline,
     async close(graceMs = 0) {
       await alerts?.stop()
+      await metricsServer?.close()
+      stopMetrics()
       await http.close(graceMs)
       await gateway.close()
       await pipeline.close()

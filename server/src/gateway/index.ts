@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ProjectSettings } from '@leash/shared'
 import type { Endpoint, ExchangeSink } from '../exchange/record.ts'
 import { markAuthenticated } from '../http/idle-cap.ts'
+import { observeCall } from '../observe/metrics.ts'
 import { type Caller, createAuthenticator, type KeyResolver } from './auth.ts'
 import { GatewayError, sendError } from './errors.ts'
 import { newEventId } from './event-id.ts'
@@ -85,6 +86,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   function finish(state: ExchangeState | null): void {
     if (!state || state.endedAt !== null) return
     state.endedAt = performance.now()
+    observeCall(state)
     const { record, simplified: why } = toRecordSafely(state)
     if (why !== null) {
       simplified++

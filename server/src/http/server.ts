@@ -36,6 +36,8 @@ export async function listen(opts: {
   /** Idle connections that never authenticated allowed at once (`LEASH_MAX_IDLE_CONNECTIONS`); default 512. */
   maxIdleConnections?: number
   log?: Logger
+  /** `GET /metrics` (observe/endpoint.ts); absent = 404 there, as when it has a port of its own. */
+  metrics?: (req: http.IncomingMessage, res: http.ServerResponse) => void
 }): Promise<HttpServer> {
   const webListener = getRequestListener(opts.web.fetch)
   const headersTimeout = opts.headersTimeoutMs ?? 10_000
@@ -51,6 +53,7 @@ export async function listen(opts: {
       res.end(HEALTH_OK)
       return
     }
+    if (opts.metrics && url === '/metrics') return opts.metrics(req, res)
     void webListener(req, res)
   })
   server.keepAliveTimeout = 65_000

@@ -29,9 +29,12 @@ export async function startLeashProcess(opts: {
   env: Record<string, string>
   dataDir?: string
   timeoutMs?: number
+  /** Program and arguments to run instead of `node --import tsx main.ts start` (e.g. the compiled build). */
+  argv?: [string, ...string[]]
 }): Promise<LeashProcess> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'leash-proc-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start'], {
+  const [program, ...args] = opts.argv ?? [process.execPath, '--import', 'tsx', MAIN, 'start']
+  const child = spawn(program, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

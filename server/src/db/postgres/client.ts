@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { PGlite } from '@electric-sql/pglite'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -50,7 +53,8 @@ export async function openPostgres(opts: { url?: string; dataDir: string }): Pro
   }
   const dir = path.join(opts.dataDir, 'postgres')
   fs.mkdirSync(dir, { recursive: true })
-  const client = await PGlite.create(dir)
+  await initPgliteDataDir(dir)
+  const client = await PGlite.create(dir, { startParams: PGLITE_START_PARAMS })
   const db = drizzlePglite(client, { schema })
   return {
     db: db as unknown as Db,
@@ -59,5 +63,36 @@ export async function openPostgres(opts: { url?: string; dataDir: string }): Pro
     migrate: () => migratePglite(db, { migrationsFolder: POSTGRES_MIGRATIONS_DIR }),
     ping: () => client.query('select 1'),
     close: () => client.close(),
+  }
+}
+
+/**
+ * Embedded Postgres holds a handful of config rows: PGlite's 128 MB shared_buffers default is most of
+ * its memory, 8 MB is plenty (docs/decisions/020-compiled-js-memory-metrics.md).
+ */
+export const PGLITE_START_PARAMS = [
+  ...PGlite.defaultStartParams,
+  ...['shared_buffers=8MB', 'temp_buffers=1MB', 'work_mem=2MB', 'maintenance_work_mem=8MB'].flatMap((c) => [
+    '-c',
+    c,
+  ]),
+]
+
+/**
+ * A new data folder is made by PGlite's initdb, which leaves about 200 MB resident in the process that
+ * ran it. It runs once, in a short-lived child process, so that memory leaves with the child.
+ */
+async function initPgliteDataDir(dir: string): Promise<void> {
+  if (fs.existsSync(path.join(dir, 'PG_VERSION'))) return
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite')
+  const script = `const { PGlite } = require(${JSON.stringify(entry)});
+PGlite.create(${JSON.stringify(dir)}).then((pg) => pg.close()).catch((e) => { console.error(e); process.exit(1) })`
+  try {
+    await promisify(execFile)(process.execPath, ['-e', script], { maxBuffer: 16 * 1024 * 1024 })
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr ?? ''
+    throw new Error(
+      `embedded PGlite could not initialise ${dir}: ${stderr.trim().slice(-500) || String(err)}`,
+    )
   }
 }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../../log.ts'
+import { scorerBatchDone, scorerBatchQueued } from '../../observe/metrics.ts'
 import type { ScoreInput, Scorer, ScoreValue } from '../scorer.ts'
 import { BUILTIN_SCORER_NAMES, type BuiltinScorerName } from './catalog.ts'
 import type { FromWorker, ScorerInfo, ScorerOutcome, ToWorker, WorkerInit } from './protocol.ts'
@@ -50,7 +51,15 @@ function bootstrapSource(workerUrl: URL): string {
   return `import { register } from ${JSON.stringify(api)}\nregister()\nawait import(${JSON.stringify(workerUrl.href)})\n`
 }
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url)
+/** Compiled (`npm start` runs `server/dist`): the worker is plain JavaScript beside this file. */
+const COMPILED = import.meta.url.endsWith('.js')
+const WORKER_URL = new URL(COMPILED ? './worker.js' : './worker.ts', import.meta.url)
+
+/** What a worker thread starts from: the compiled module itself, or the tsx bootstrap in development. */
+export function workerEntry(): URL {
+  if (COMPILED) return WORKER_URL
+  return new URL(`data:text/javascript,${encodeURIComponent(bootstrapSource(WORKER_URL))}`)
+}
 
 /**
  * A pool of scoring threads. `scorers` holds one `Scorer` per built-in scorer (real names and
@@ -118,8 +127,7 @@ export class ScorerPool {
 
   private spawn(restarts: number): Slot {
     const init: WorkerInit = { scorers: this.names }
-    const source = new URL(`data:text/javascript,${encodeURIComponent(bootstrapSource(WORKER_URL))}`)
-    const worker = new Worker(source, { workerData: init })
+    const worker = new Worker(workerEntry(), { workerData: init })
     const slot: Slot = {
       worker,
       ready: Promise.resolve({ scorers: [], failed: [] }),
@@ -200,6 +208,7 @@ export class ScorerPool {
     if (inputs.length === 0) return Object.fromEntries(names.map((n) => [n, { ok: true, results: [] }]))
     const parts = Math.max(1, Math.min(this.slots.length, Math.ceil(inputs.length / this.minChunk)))
     const per = Math.ceil(inputs.length / parts)
+    scorerBatchQueued()
     const chunks: ScoreInput[][] = []
     for (let i = 0; i < inputs.length; i += per) chunks.push(inputs.slice(i, i + per))
     const settled = await Promise.allSettled(chunks.map((c) => this.runChunk(names, c)))
@@ -219,6 +228,7 @@ export class ScorerPool {
       }
       out[name] = error === null ? { ok: true, results } : { ok: false, error }
     }
+    scorerBatchDone(out, inputs.length)
     return out
   }
 
