@@ -26,6 +26,8 @@ interface FlushWaiter {
 
 /** Records handled per slice of a batch before the event loop gets a turn. */
 const SLICE = 256
+/** Exchanges scored per call of the scorers (the pool spreads each call over its threads). */
+const SCORE_SLICE = 512
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 function waitAtMost(p: Promise<void>, ms: number): Promise<void> {
@@ -213,9 +215,14 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     counters.written += written.length
     rate.push({ at: Date.now(), rows: written.length })
     const byEvent = new Map(written.map((r) => [r.eventId, r]))
-    const scores: ScoreInsertInput[] = await (deps.score
-      ? deps.score(written)
-      : scoreExchanges(written, deps.scorers ?? [], log))
+    // Scored a slice at a time: building the inputs, sending them to the scorer threads and taking the
+    // rows back are main-thread work proportional to the slice, not to the batch.
+    const scores: ScoreInsertInput[] = []
+    for (let i = 0; i < written.length; i += SCORE_SLICE) {
+      const part = i === 0 && written.length <= SCORE_SLICE ? written : written.slice(i, i + SCORE_SLICE)
+      const rows = await (deps.score ? deps.score(part) : scoreExchanges(part, deps.scorers ?? [], log))
+      for (const r of rows) scores.push(r)
+    }
     // The exchange's slicing dimensions are set on the score rows in place (no copy per row), in slices.
     for (let i = 0; i < scores.length; i++) {
       if (i > 0 && i % (SLICE * 8) === 0) await turn()
