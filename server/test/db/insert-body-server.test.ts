@@ -34,7 +34,7 @@ describe('encoded insert over HTTP', () => {
       name: `n "${i}"\n\t\u00e9\u4e2d\\`,
       value: i / 3,
     }))
-    const { body, rows: n } = await encodeRows(rows, (r) => r)
+    const { body, rows: n } = await encodeRows(rows, (r) => JSON.stringify(r))
     expect(n).toBe(700)
     // No name: 18.16 has no log_comment setting.
     await insertBody(ch, { name: '', table: 'body_rows', format: 'JSONEachRow', body })

@@ -25,14 +25,14 @@ export const ENCODE_SLICE = 256
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
- * Validates and encodes `inputs` as JSON lines (`map` returns the validated row: an array for
- * JSONCompactEachRow, an object for JSONEachRow; it throws a ZodError for an invalid one). Works in
- * slices of `ENCODE_SLICE` rows and yields between them, so a batch of thousands of rows never holds
- * the event loop. Invalid rows go to `onInvalid` when given (else the ZodError propagates).
+ * Encodes `inputs` as JSON lines: `line` validates one input and returns its JSON text (it throws a
+ * ZodError for an invalid one). Works in slices of `ENCODE_SLICE` rows and yields between them, so a
+ * batch of thousands of rows never holds the event loop. Invalid rows go to `onInvalid` when given (else
+ * the ZodError propagates).
  */
 export async function encodeRows<I>(
   inputs: readonly I[],
-  map: (input: I) => unknown,
+  line: (input: I) => string,
   onInvalid?: (index: number, error: ZodError) => void,
 ): Promise<{ body: Buffer; rows: number }> {
   const parts: string[] = []
@@ -42,15 +42,15 @@ export async function encodeRows<I>(
     const end = Math.min(inputs.length, start + ENCODE_SLICE)
     let chunk = ''
     for (let i = start; i < end; i++) {
-      let row: unknown
+      let text: string
       try {
-        row = map(inputs[i] as I)
+        text = line(inputs[i] as I)
       } catch (err) {
         if (!(err instanceof ZodError) || !onInvalid) throw err
         onInvalid(i, err)
         continue
       }
-      chunk += `${JSON.stringify(row)}\n`
+      chunk += `${text}\n`
       rows++
     }
     parts.push(chunk)

@@ -125,9 +125,10 @@ export interface InsertDefinition<I, O> {
  */
 export function defineInsert<I, O>(def: InsertDefinition<I, O>) {
   const format = def.format ?? 'JSONEachRow'
+  const line = (input: I) => JSON.stringify(def.row(input))
   return (ch: ClickHouseClient) =>
     async (inputs: readonly I[], opts: InsertOptions = {}): Promise<void> => {
-      const { body, rows } = await encodeRows(inputs, def.row, opts.onInvalid)
+      const { body, rows } = await encodeRows(inputs, line, opts.onInvalid)
       if (rows === 0) return
       try {
         await insertBody(ch, {
