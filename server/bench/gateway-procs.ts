@@ -77,7 +77,10 @@ function track(proc: ChildProcess, port: number): Proc {
     proc,
     port,
     pid,
-    rssMax: () => (sample(), max),
+    rssMax: () => {
+      sample()
+      return max
+    },
     resetRss: () => {
       max = 0
       sample()

@@ -578,7 +578,11 @@ function markdown(r: any, paths: Path[]): string {
     `| c=50 p99 ≤ 3 × the floor's | ${m.c50P99} × | ${yes(ok.c50P99)} |`,
     `| stream TTFB added p99 ≤ 1.5 × the floor's | ${m.ttfbP99} × | ${yes(ok.ttfbP99)} |`,
     '',
-    `Event-loop delay under c=50 includes time the process waited for a core on this shared machine: the floor's own loop (a bare proxy) showed max ${r.c50Runs.floor.map((b: Burst) => `${b.loopMaxMs} ms`).join(', ')} (p99 ${r.c50Runs.floor.map((b: Burst) => `${b.loopP99Ms} ms`).join(', ')}) in its c=50 runs. RSS peak (VmHWM) over the whole run: ${Object.entries(r.memoryMb.vmHwm).map(([k, v]) => `${k} ${v} MB`).join(', ')}.`,
+    `Event-loop delay under c=50 includes time the process waited for a core on this shared machine: the floor's own loop (a bare proxy) showed max ${r.c50Runs.floor.map((b: Burst) => `${b.loopMaxMs} ms`).join(', ')} (p99 ${r.c50Runs.floor.map((b: Burst) => `${b.loopP99Ms} ms`).join(', ')}) in its c=50 runs. RSS peak (VmHWM) over the whole run: ${Object.entries(
+      r.memoryMb.vmHwm,
+    )
+      .map(([k, v]) => `${k} ${v} MB`)
+      .join(', ')}.`,
     `Leash event loop during the c=1 phase: p99 ${r2(r.c1LeashLoopMs.p99)} ms, max ${r2(r.c1LeashLoopMs.max)} ms. Per c=50 run (Leash): ${r.c50Runs.leash.map((b: Burst) => `${Math.round(b.rps)} req/s, loop max ${b.loopMaxMs} ms, spool ${b.spoolAfter} records after the burst, drained in ${b.drainS} s`).join('; ')}.`,
     `Streams arrived chunk for chunk: ${paths.map((p) => `${p} ${r.streamChunksOneForOne[p] ? 'yes' : 'no'}`).join(', ')}. Recorded by Leash: ${r.recorded.written} exchanges, ${r.recorded.scored} score rows.`,
     '',

@@ -24,7 +24,9 @@ import {
   insertExchanges,
   insertScores,
   migrateClickHouse,
+  toRawResponseRow,
 } from '../src/db/clickhouse/index.ts'
+import { RAW_RESPONSE_COLUMNS } from '../src/db/clickhouse/queries/insert-exchanges.ts'
 import type { ExchangeRecord } from '../src/exchange/record.ts'
 import { createPipeline } from '../src/ingest/pipeline.ts'
 import { overview } from '../src/metrics/overview.ts'
@@ -97,6 +99,21 @@ async function throughput() {
     for (let i = 0; i < direct.length; i += 5_000) await insert(direct.slice(i, i + 5_000))
     const directS = (performance.now() - t) / 1000
 
+    // The insert path before decision 019, same rows, same run: rows mapped to arrays and handed to the
+    // client, which JSON-encodes them and (on chdb) pastes the text into the INSERT statement.
+    const legacy = make('tp-legacy').map((r) => {
+      const row = toRawResponseRow(r)
+      return RAW_RESPONSE_COLUMNS.map((c) => row[c])
+    })
+    t = performance.now()
+    for (let i = 0; i < legacy.length; i += 5_000)
+      await ch.insert({
+        table: `raw_responses_v1 (${RAW_RESPONSE_COLUMNS.join(', ')})`,
+        values: legacy.slice(i, i + 5_000),
+        format: 'JSONCompactEachRow',
+      })
+    const legacyS = (performance.now() - t) / 1000
+
     const records = make('tp-spool')
     const pipeline = await createPipeline({
       writeExchanges: insert,
@@ -125,6 +142,8 @@ async function throughput() {
       endToEndRowsPerS: round(EXCHANGES / endToEndS),
       endToEndMBPerS: round((EXCHANGES * avgBytes) / endToEndS / 1024 ** 2, 1),
       directMBPerS: round((EXCHANGES * avgBytes) / directS / 1024 ** 2, 1),
+      legacyClientInsertRowsPerS: round(EXCHANGES / legacyS),
+      directVsLegacy: round(legacyS / directS, 2),
       endToEndVsDirect: round(directS / endToEndS, 2),
       stored: check,
     }
@@ -408,6 +427,11 @@ function markdown(r: Record<string, unknown>): string {
       `| spool -> queryable rows, ${tp.exchanges.toLocaleString()} exchanges of ~${tp.avgRecordJsonBytes} B (${tp.avgTextBytes} B text) | ${tp.endToEndRowsPerS.toLocaleString()} rows/s (${tp.endToEndMBPerS ?? '?'} MB/s of records) | >= 50,000 rows/s |`,
       `| same rows inserted straight into chdb (floor, same run) | ${tp.directInsertRowsPerS.toLocaleString()} rows/s (${tp.directMBPerS ?? '?'} MB/s) | |`,
       `| end to end / straight insert | ${tp.endToEndVsDirect} | |`,
+      ...(tp.legacyClientInsertRowsPerS
+        ? [
+            `| same rows through the insert path before decision 019 (client JSON encoding pasted into the SQL) | ${tp.legacyClientInsertRowsPerS.toLocaleString()} rows/s (straight insert now ${tp.directVsLegacy} × faster) | |`,
+          ]
+        : []),
       `| spool append (record() + group commit) | ${tp.spoolAppendRowsPerS.toLocaleString()} rows/s | |`,
     )
   }
