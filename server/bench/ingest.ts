@@ -24,7 +24,9 @@ import {
   insertExchanges,
   insertScores,
   migrateClickHouse,
+  toRawResponseRow,
 } from '../src/db/clickhouse/index.ts'
+import { RAW_RESPONSE_COLUMNS } from '../src/db/clickhouse/queries/insert-exchanges.ts'
 import type { ExchangeRecord } from '../src/exchange/record.ts'
 import { createPipeline } from '../src/ingest/pipeline.ts'
 import { overview } from '../src/metrics/overview.ts'
@@ -97,6 +99,21 @@ async function throughput() {
     for (let i = 0; i < direct.length; i += 5_000) await insert(direct.slice(i, i + 5_000))
     const directS = (performance.now() - t) / 1000
 
+    // The insert path before decision 019, same rows, same run: rows mapped to arrays and handed to the
+    // client, which JSON-encodes them and (on chdb) pastes the text into the INSERT statement.
+    const legacy = make('tp-legacy').map((r) => {
+      const row = toRawResponseRow(r)
+      return RAW_RESPONSE_COLUMNS.map((c) => row[c])
+    })
+    t = performance.now()
+    for (let i = 0; i < legacy.length; i += 5_000)
+      await ch.insert({
+        table: `raw_responses_v1 (${RAW_RESPONSE_COLUMNS.join(', ')})`,
+        values: legacy.slice(i, i + 5_000),
+        format: 'JSONCompactEachRow',
+      })
+    const legacyS = (performance.now() - t) / 1000
+
     const records = make('tp-spool')
     const pipeline = await createPipeline({
       writeExchanges: insert,
@@ -123,6 +140,10 @@ async function throughput() {
       directInsertRowsPerS: round(EXCHANGES / directS),
       spoolAppendRowsPerS: round(EXCHANGES / appendS),
       endToEndRowsPerS: round(EXCHANGES / endToEndS),
+      endToEndMBPerS: round((EXCHANGES * avgBytes) / endToEndS / 1024 ** 2, 1),
+      directMBPerS: round((EXCHANGES * avgBytes) / directS / 1024 ** 2, 1),
+      legacyClientInsertRowsPerS: round(EXCHANGES / legacyS),
+      directVsLegacy: round(legacyS / directS, 2),
       endToEndVsDirect: round(directS / endToEndS, 2),
       stored: check,
     }
@@ -310,6 +331,9 @@ async function dashboard() {
     t = performance.now()
     await ch.command({ query: 'OPTIMIZE TABLE raw_responses_v1 FINAL' })
     await ch.command({ query: 'OPTIMIZE TABLE scores_v1 FINAL' })
+    // The rollups as background merges leave them (the raw tables above likewise).
+    for (const t of ['responses_per_hour_v1', 'responses_q_per_hour_v1', 'scores_per_hour_v1'])
+      await ch.command({ query: `OPTIMIZE TABLE ${t} FINAL` }).catch(() => {})
     const optimizeS = (performance.now() - t) / 1000
     const count = await one<{ n: string }>(
       ch,
@@ -344,13 +368,28 @@ async function dashboard() {
     ).json()) as Array<{ name: string }>
     const rollup: Record<string, unknown> = { tables: rollupTables.map((r) => r.name) }
     if (rollupTables.length > 0) {
-      for (const metric of ['requests', 'latency_p95']) {
+      // The same quantile chart filtered by a slice every row has (upstream 'demo') reads the sliced rollup
+      // (one digest per slice and hour), the way every whole-project chart did before migration 015.
+      const runs: Array<[string, string, Record<string, string>]> = [
+        ['requests', 'requests', {}],
+        ['latency_p95', 'latency_p95', {}],
+        ['latency_p95, filter upstream=demo (reads the sliced rollup)', 'latency_p95', { upstream: 'demo' }],
+      ]
+      for (const [key, metric, filters] of runs) {
         try {
-          rollup[metric] = await timed(RUNS, () =>
-            queryMetricSeries(ch, { projectId: PROJECT, metric, from, to, stepSeconds: 3600, minSamples: 1 }),
+          rollup[key] = await timed(RUNS, () =>
+            queryMetricSeries(ch, {
+              projectId: PROJECT,
+              metric,
+              from,
+              to,
+              stepSeconds: 3600,
+              minSamples: 1,
+              ...(Object.keys(filters).length ? { filters } : {}),
+            }),
           )
         } catch (err) {
-          rollup[metric] = { error: (err as Error).message }
+          rollup[key] = { error: (err as Error).message }
         }
       }
     }
@@ -378,16 +417,21 @@ function markdown(r: Record<string, unknown>): string {
   const lines = [
     '# Ingest benchmark (`npm run bench:ingest`)',
     '',
-    `Machine: ${r.machine}. Embedded ClickHouse (chdb), no scoring. Generated ${r.generatedAt}.`,
+    `Machine: ${r.machine}. Embedded ClickHouse (chdb), no scoring. Generated ${r.generatedAt}; load average at the start ${r.loadAverage ?? '?'} (the machine is shared: compare ratios within a run).`,
     '',
     '| measure | value | target |',
     '|---|---|---|',
   ]
   if (tp) {
     lines.push(
-      `| spool -> queryable rows, ${tp.exchanges.toLocaleString()} exchanges of ~${tp.avgRecordJsonBytes} B (${tp.avgTextBytes} B text) | ${tp.endToEndRowsPerS.toLocaleString()} rows/s | >= 50,000 rows/s |`,
-      `| same rows inserted straight into chdb (floor, same run) | ${tp.directInsertRowsPerS.toLocaleString()} rows/s | |`,
+      `| spool -> queryable rows, ${tp.exchanges.toLocaleString()} exchanges of ~${tp.avgRecordJsonBytes} B (${tp.avgTextBytes} B text) | ${tp.endToEndRowsPerS.toLocaleString()} rows/s (${tp.endToEndMBPerS ?? '?'} MB/s of records) | >= 50,000 rows/s |`,
+      `| same rows inserted straight into chdb (floor, same run) | ${tp.directInsertRowsPerS.toLocaleString()} rows/s (${tp.directMBPerS ?? '?'} MB/s) | |`,
       `| end to end / straight insert | ${tp.endToEndVsDirect} | |`,
+      ...(tp.legacyClientInsertRowsPerS
+        ? [
+            `| same rows through the insert path before decision 019 (client JSON encoding pasted into the SQL) | ${tp.legacyClientInsertRowsPerS.toLocaleString()} rows/s (straight insert now ${tp.directVsLegacy} × faster) | |`,
+          ]
+        : []),
       `| spool append (record() + group commit) | ${tp.spoolAppendRowsPerS.toLocaleString()} rows/s | |`,
     )
   }
@@ -446,6 +490,10 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     ...kept,
     generatedAt: new Date().toISOString(),
+    loadAverage: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
     machine: `${os.cpus().length} CPU ${os.cpus()[0]?.model ?? ''}, Node ${process.version}`,
     options: { full: FULL, rows: DASH_ROWS, exchanges: EXCHANGES, outageSeconds: OUTAGE_S },
   }

@@ -24,6 +24,12 @@ interface FlushWaiter {
   reject: (err: Error) => void
 }
 
+/** Records handled per slice of a batch before the event loop gets a turn. */
+const SLICE = 256
+/** Exchanges scored per call of the scorers (the pool spreads each call over its threads). */
+const SCORE_SLICE = 512
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 function waitAtMost(p: Promise<void>, ms: number): Promise<void> {
   let t: NodeJS.Timeout | undefined
   return Promise.race([p, new Promise<void>((r) => (t = setTimeout(r, ms)))]).finally(() => clearTimeout(t))
@@ -175,7 +181,9 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
   async function deliver(batch: SpoolBatch<ExchangeRecord>): Promise<boolean> {
     const records = batch.records
     if (records.length === 0) return true
-    for (const r of records) {
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0 && i % SLICE === 0) await turn()
+      const r = records[i] as ExchangeRecord
       upgradeSpooledRecord(r)
       if (r.retentionDays === undefined) r.retentionDays = deps.retentionFor?.(r.projectId)
       // Text ClickHouse cannot take (lone surrogates) is made well-formed here, at the store's door.
@@ -207,23 +215,29 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     counters.written += written.length
     rate.push({ at: Date.now(), rows: written.length })
     const byEvent = new Map(written.map((r) => [r.eventId, r]))
-    const scores: ScoreInsertInput[] = (
-      await (deps.score ? deps.score(written) : scoreExchanges(written, deps.scorers ?? [], log))
-    ).map((s) => {
+    // Scored a slice at a time: building the inputs, sending them to the scorer threads and taking the
+    // rows back are main-thread work proportional to the slice, not to the batch.
+    const scores: ScoreInsertInput[] = []
+    for (let i = 0; i < written.length; i += SCORE_SLICE) {
+      const part = i === 0 && written.length <= SCORE_SLICE ? written : written.slice(i, i + SCORE_SLICE)
+      const rows = await (deps.score ? deps.score(part) : scoreExchanges(part, deps.scorers ?? [], log))
+      for (const r of rows) scores.push(r)
+    }
+    // The exchange's slicing dimensions are set on the score rows in place (no copy per row), in slices.
+    for (let i = 0; i < scores.length; i++) {
+      if (i > 0 && i % (SLICE * 8) === 0) await turn()
+      const s = scores[i] as ScoreInsertInput
       const r = byEvent.get(s.eventId)
-      if (!r) return s
-      const { model, route, upstream, retentionDays } = r
-      return {
-        ...s,
-        model,
-        route,
-        upstream,
-        retentionDays,
-        feature: r.tags.feature,
-        policyVersion: r.tags.policyVersion,
+      if (r) {
+        s.model = r.model
+        s.route = r.route
+        s.upstream = r.upstream
+        s.retentionDays = r.retentionDays
+        s.feature = r.tags.feature
+        s.policyVersion = r.tags.policyVersion
       }
-    })
-    sanitizeDeep(scores)
+      sanitizeDeep(s)
+    }
     let badScores = 0
     const scoresOk = await storeRows(policy, 'inserting scores', scores, async (part, start) => {
       await deps.writeScores(part, {
@@ -245,6 +259,27 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
     return true
   }
 
+  /**
+   * One batch of up to `max` records, read (and JSON-decoded) `SLICE * 2` at a time with the event loop
+   * free in between; consecutive reads are one batch (from the first `from` to the last `to`). Only this
+   * loop moves the read position, so nothing reads in between.
+   */
+  async function readSliced(max: number): Promise<SpoolBatch<ExchangeRecord>> {
+    // A replayed batch (left in flight by a crash) ends where it ended before: every slice keeps the bound.
+    const until = spool.replayUntil()
+    const batch = spool.read(Math.min(max, SLICE * 2), until)
+    while (batch.records.length < max) {
+      await turn()
+      const more = spool.read(Math.min(max - batch.records.length, SLICE * 2), until)
+      if (more.records.length === 0 && more.skipped === 0 && comparePositions(more.to, more.from) === 0) break
+      for (const r of more.records) batch.records.push(r)
+      batch.to = more.to
+      batch.bytes += more.bytes
+      batch.skipped += more.skipped
+    }
+    return batch
+  }
+
   async function loop(): Promise<void> {
     for (;;) {
       if (stopping && (Date.now() >= deadline || spool.unread() === 0)) return
@@ -253,7 +288,7 @@ export async function createPipeline(deps: PipelineDeps): Promise<Pipeline> {
       const due = waitingSince > 0 && Date.now() - waitingSince >= batchMs
       if (spool.replayUntil() || unread >= batchSize || (unread > 0 && (due || urgent > 0 || stopping))) {
         waitingSince = 0
-        const batch = spool.read(batchSize)
+        const batch = await readSliced(batchSize)
         if (
           batch.records.length === 0 &&
           batch.skipped === 0 &&

@@ -315,6 +315,9 @@ export function rollupMetricSql(shape: MetricShape): BuiltQuery {
       if (!r) throw new Error(`${metric.name} has no rollup`)
       if (metric.aggregate === 'quantile') {
         if (!r.digest) throw new Error(`${metric.name} has no digest`)
+        // Whole-project charts read the per-project digests (migration 015): one state per hour.
+        if (groupBy.length === 0 && DIMENSIONS.every((d) => shape.filters[d] === undefined))
+          table = 'responses_q_per_hour_v1'
         const levels = digestLevels(metric.quantile ?? 0.5)
         levels.forEach((l, i) => {
           params[`g${i}`] = l

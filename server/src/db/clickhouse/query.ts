@@ -1,6 +1,7 @@
 import { type ClickHouseClient, ClickHouseError } from '@clickhouse/client'
 import { ZodError, z } from 'zod'
 import { LeashError } from '../../errors.ts'
+import { encodeRows, insertBody } from './insert-body.ts'
 
 /** SQL assembled from whitelisted pieces, with the values for its own `{name:Type}` placeholders. */
 export interface BuiltSql {
@@ -117,19 +118,26 @@ export interface InsertDefinition<I, O> {
   columns?: readonly string[]
 }
 
-/** One named insert: `(ch) => (inputs, opts) => void`, each row mapped and checked first. */
+/**
+ * One named insert: `(ch) => (inputs, opts) => void`. Each row is mapped and checked once, here, and
+ * encoded as JSON lines in slices that yield to the event loop (insert-body.ts); the body goes to
+ * ClickHouse without being encoded again.
+ */
 export function defineInsert<I, O>(def: InsertDefinition<I, O>) {
-  const target = def.columns ? `${def.table} (${def.columns.join(', ')})` : def.table
+  const format = def.format ?? 'JSONEachRow'
+  const line = (input: I) => JSON.stringify(def.row(input))
   return (ch: ClickHouseClient) =>
     async (inputs: readonly I[], opts: InsertOptions = {}): Promise<void> => {
-      const values = mapValid(inputs, def.row, opts)
-      if (values.length === 0) return
+      const { body, rows } = await encodeRows(inputs, line, opts.onInvalid)
+      if (rows === 0) return
       try {
-        await ch.insert({
-          table: insertTarget(target, opts),
-          values,
-          format: def.format ?? 'JSONEachRow',
-          clickhouse_settings: { log_comment: def.name },
+        await insertBody(ch, {
+          name: def.name,
+          table: def.table,
+          ...(def.columns ? { columns: def.columns } : {}),
+          format,
+          body,
+          ...(opts.dedupToken ? { dedupToken: opts.dedupToken } : {}),
         })
       } catch (err) {
         throw mapStorageError(def.name, err)

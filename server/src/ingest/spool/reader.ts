@@ -47,7 +47,11 @@ export function readBatch<T>(s: SpoolState<T>, max: number, until: SpoolPosition
         fd = fs.openSync(segmentFile(s.dir, seg.id), 'r')
         fdSeg = seg.id
       }
-      const len = Math.min(limit - s.readPos.offset, READ_CHUNK)
+      // Read about what `max` records need (the segment's average frame, with room), not a whole chunk:
+      // the pipeline reads a batch in slices of a few hundred records. A short read just reads again.
+      const avg = seg.records > 0 ? (seg.size - seg.start) / seg.records : 4096
+      const want = Math.ceil((max - batch.records.length) * avg * 1.5) + 65_536
+      const len = Math.min(limit - s.readPos.offset, READ_CHUNK, want)
       const buf = Buffer.allocUnsafe(len)
       const got = fs.readSync(fd, buf, 0, len, s.readPos.offset)
       if (got === 0) {
