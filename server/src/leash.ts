@@ -101,6 +101,15 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
   })
   const gateway = createGateway({
     upstream: { baseUrl: upstreamBase, apiKey: config.upstreamApiKey, name: demo ? 'demo' : 'default' },
+    ...(config.anthropicUpstreamUrl
+      ? {
+          anthropic: {
+            baseUrl: config.anthropicUpstreamUrl,
+            apiKey: config.anthropicApiKey,
+            name: 'anthropic',
+          },
+        }
+      : {}),
     keys,
     sink: pipeline,
     settings,

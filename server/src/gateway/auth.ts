@@ -23,7 +23,7 @@ const RECENT_KEY_MS = 1_000
 export function createAuthenticator(
   keys: KeyResolver,
   log: Log,
-): (req: IncomingMessage) => Caller | Promise<Caller> {
+): (req: IncomingMessage, anthropic?: boolean) => Caller | Promise<Caller> {
   // Raw key -> project for a second, sparing the resolver's hash on every call of a busy client.
   const recentKeys = new Map<string, { projectId: string; until: number }>()
   const unavailable = (err: unknown): GatewayError => {
@@ -37,12 +37,19 @@ export function createAuthenticator(
     recentKeys.set(raw, { projectId: found.projectId, until: now + RECENT_KEY_MS })
     return { projectId: found.projectId, authorization: passThrough }
   }
-  return (req) => {
+  return (req, anthropic = false) => {
     const leashKey = req.headers['x-leash-key']
     const auth = req.headers.authorization
+    const apiKey = req.headers['x-api-key']
     let raw: string | undefined
     let passThrough: string | undefined
-    if (typeof leashKey === 'string' && leashKey.trim() !== '') {
+    // Anthropic callers send their key as `x-api-key`: the Leash key there, or the provider's with x-leash-key.
+    if (anthropic && typeof leashKey === 'string' && leashKey.trim() !== '') {
+      raw = leashKey.trim()
+      passThrough = typeof apiKey === 'string' ? apiKey : undefined
+    } else if (anthropic && typeof apiKey === 'string' && apiKey.trim() !== '') {
+      raw = apiKey.trim()
+    } else if (typeof leashKey === 'string' && leashKey.trim() !== '') {
       raw = leashKey.trim()
       passThrough = auth
     } else if (auth !== undefined) {

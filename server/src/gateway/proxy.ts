@@ -135,7 +135,7 @@ class Call {
     const body = req ? forwardBody(req, u.modelMap?.[req.model]) : null
     const headers = plan.headers.slice()
     headers.push('host', u.hostHeader)
-    if (auth !== undefined) headers.push('authorization', auth)
+    if (auth !== undefined) headers.push(u.authHeader, auth)
     if (body) headers.push('content-length', String(body.length))
     this.upstream = u
     this.timedOut = false
