@@ -218,6 +218,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         path,
         headers: endpoint === 'messages' ? withoutApiKey(forwardHeaders(req.headers)) : forwardHeaders(req.headers),
         callerAuthorization: caller.authorization,
+        ...(caller.authorizationHeader ? { callerAuthHeader: caller.authorizationHeader } : {}),
         request: parsed,
         stripUsage: parsed.injectUsage,
       }

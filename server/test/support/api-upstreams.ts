@@ -163,7 +163,8 @@ export async function startApiUpstream(): Promise<ApiUpstream> {
         return send(200, 'application/json', JSON.stringify(responseObject(body, text, withTool)))
       }
       if (path === '/v1/messages') {
-        if (req.headers['x-api-key'] !== 'sk-ant-upstream' && req.headers['x-api-key'] !== 'sk-ant-caller') {
+        const key = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '')
+        if (key !== 'sk-ant-upstream' && key !== 'sk-ant-caller') {
           const err = { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }
           return send(401, 'application/json', JSON.stringify(err))
         }
