@@ -127,6 +127,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     settings,
     ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats(), http: http.stats() }) },
     keys,
+    exchanges: { sink: pipeline, settings },
     alerts: { config: alertConfig },
     ...(health ? { postgres: health } : {}),
   })

@@ -80,7 +80,7 @@ function estimateUsage(
 const same = (s: string) => s
 const redactors = new WeakMap<object, Redactor>()
 
-function redactorFor(settings: ProjectSettings): Redactor | null {
+export function redactorFor(settings: ProjectSettings): Redactor | null {
   const r = settings.redaction
   if (!r.enabled || r.kinds.length === 0) return null
   let fn = redactors.get(r)

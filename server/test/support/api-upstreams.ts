@@ -106,8 +106,12 @@ export function anthropicMessage(body: Json, text: string, withTool: boolean): J
 }
 
 function anthropicStream(body: Json, text: string, withTool: boolean): string {
-  const msg = { ...anthropicMessage(body, text, withTool), content: [], stop_reason: null }
-  msg.usage = { input_tokens: 20, cache_read_input_tokens: 5, cache_creation_input_tokens: 0, output_tokens: 1 }
+  const msg = {
+    ...anthropicMessage(body, text, withTool),
+    content: [],
+    stop_reason: null,
+    usage: { input_tokens: 20, cache_read_input_tokens: 5, cache_creation_input_tokens: 0, output_tokens: 1 },
+  }
   let out = sse('message_start', { type: 'message_start', message: msg })
   out += sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })
   out += sse('ping', { type: 'ping' })
