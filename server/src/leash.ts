@@ -27,6 +27,7 @@ import { createGateway } from './gateway/index.ts'
 import { listen } from './http/server.ts'
 import { createWebApp } from './http/web.ts'
 import { createPipeline, type Pipeline } from './ingest/pipeline.ts'
+import { createTraceReceiver } from './otlp/receiver.ts'
 import type { Logger } from './log.ts'
 import { createSettingsCache } from './projects/settings.ts'
 import { createProjectScoring } from './scoring/project-scoring.ts'
@@ -113,6 +114,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     keys,
     sink: pipeline,
     settings,
+    traces: createTraceReceiver({ sink: pipeline, settings, maxBytes: config.bodyLimitBytes, log }),
     env: process.env,
     bodyLimitBytes: config.bodyLimitBytes,
     upstreamTimeoutMs: config.upstreamTimeoutMs,

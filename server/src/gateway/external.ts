@@ -59,6 +59,17 @@ export function eventIdFor(projectId: string, id: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
+/**
+ * A UUIDv7-shaped id at `time` whose other bits are a hash of project and key: the same span sent twice
+ * gets the same id (and dedups), and its detail is found by the time range its id carries.
+ */
+export function eventIdAt(time: number, projectId: string, key: string): string {
+  const t = Math.max(0, Math.floor(time)).toString(16).padStart(12, '0').slice(-12)
+  const h = createHash('sha256').update(`${projectId}\0${key}`).digest('hex')
+  const variant = ((Number.parseInt(h.charAt(3), 16) & 0x3) | 0x8).toString(16)
+  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${h.slice(0, 3)}-${variant}${h.slice(4, 7)}-${h.slice(7, 19)}`
+}
+
 /** The time a UUIDv7 id carries, so a re-sent row without `time` keeps its sort key (and dedups). */
 export const timeOfId = (id: string): number | null => (UUID.test(id) ? uuidV7Millis(id.toLowerCase()) : null)
 
