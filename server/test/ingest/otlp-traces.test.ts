@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib'
+import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai'
 import { context, trace } from '@opentelemetry/api'
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
@@ -6,9 +7,11 @@ import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { ExchangeDetail } from '@leash/shared'
+import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ExportTraceServiceResponse, RpcStatus } from '../../src/otlp/proto.ts'
 import { api, eventually, PROJECT_KEY, startTestLeash, type TestLeash } from '../support/leash.ts'
+import { startTestUpstream } from '../support/upstream.ts'
 
 /** `POST /v1/traces`: OpenTelemetry GenAI and OpenInference spans become scored exchanges. */
 describe('OTLP/HTTP trace receiver', () => {
@@ -174,6 +177,39 @@ describe('OTLP/HTTP trace receiver', () => {
     ])
     expect(o.responseText).toBe('Rome.')
     expect(o.usage).toEqual({ promptTokens: 9, completionTokens: 2, cachedTokens: 0 })
+  }, 60_000)
+
+  it('takes the spans of a real openai client instrumented by OpenInference, calling its provider directly', async () => {
+    const upstream = await startTestUpstream()
+    const p = provider(new ProtoExporter({ url: `${leash.url}/v1/traces`, headers: auth }))
+    const instrumentation = new OpenAIInstrumentation({ tracerProvider: p })
+    instrumentation.manuallyInstrument({ OpenAI } as unknown as Parameters<typeof instrumentation.manuallyInstrument>[0])
+    try {
+      const client = new OpenAI({ apiKey: 'sk-direct', baseURL: upstream.baseUrl, maxRetries: 0 })
+      const res = await client.chat.completions.create({
+        model: 'gpt-test',
+        messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      })
+      await p.forceFlush()
+      const q = await eventually(async () => {
+        await leash.pipeline.flush()
+        const r = await leash.clickhouse.query({
+          query:
+            "SELECT span_id FROM raw_responses_v1 FINAL WHERE origin = 'otlp' AND prompt = 'What is the capital of France?'",
+          format: 'JSONEachRow',
+        })
+        return (await r.json<{ span_id: string }>())[0]
+      }, 20_000)
+      const d = await exchangeOfSpan(q.span_id)
+      expect(d.responseText).toBe(res.choices[0]?.message.content)
+      expect(d.model).toBe(res.model)
+      expect(d.usage?.promptTokens).toBe(res.usage?.prompt_tokens)
+      expect(d.traceId).toMatch(/^[0-9a-f]{32}$/)
+    } finally {
+      instrumentation.disable()
+      await p.shutdown()
+      await upstream.close()
+    }
   }, 60_000)
 
   const post = (body: Buffer | string, headers: Record<string, string>) =>
