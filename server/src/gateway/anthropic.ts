@@ -17,7 +17,8 @@ function blocksText(content: unknown): string {
   if (typeof content === 'string') return content
   if (!Array.isArray(content)) return ''
   const out: string[] = []
-  for (const b of content) if (isObject(b) && b.type === 'text' && typeof b.text === 'string') out.push(b.text)
+  for (const b of content)
+    if (isObject(b) && b.type === 'text' && typeof b.text === 'string') out.push(b.text)
   return out.join('\n')
 }
 
@@ -41,7 +42,11 @@ export function messagesRequestShape(body: Json): ChatShaped {
       }))
     const text = blocksText(m.content)
     if (text || calls.length > 0 || blocks.length === 0)
-      messages.push(calls.length > 0 ? { role: m.role, content: text, tool_calls: calls } : { role: m.role, content: text })
+      messages.push(
+        calls.length > 0
+          ? { role: m.role, content: text, tool_calls: calls }
+          : { role: m.role, content: text },
+      )
   }
   const tools: unknown[] = []
   if (Array.isArray(body.tools)) {

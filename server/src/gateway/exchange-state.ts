@@ -11,13 +11,13 @@ import {
 } from '../exchange/record.ts'
 import { sanitizeDeep } from '../ingest/sanitize.ts'
 import { costUsd, priceFor } from '../pricing/index.ts'
+import { parseMessagesJson, parseMessagesSse } from './anthropic.ts'
 import {
   estimatePromptTokens,
   type ParsedRequest,
   type RequestFields,
   requestFields,
 } from './parse-request.ts'
-import { parseMessagesJson, parseMessagesSse } from './anthropic.ts'
 import { type ParsedResponse, parseJsonResponse, parseSseResponse } from './parse-response.ts'
 import { createRedactor, type Redactor, redactDeep, redactJsonText } from './redact.ts'
 import { parseResponsesJson, parseResponsesSse } from './responses.ts'

@@ -216,7 +216,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         route,
         method: 'POST',
         path,
-        headers: endpoint === 'messages' ? withoutApiKey(forwardHeaders(req.headers)) : forwardHeaders(req.headers),
+        headers:
+          endpoint === 'messages' ? withoutApiKey(forwardHeaders(req.headers)) : forwardHeaders(req.headers),
         callerAuthorization: caller.authorization,
         ...(caller.authorizationHeader ? { callerAuthHeader: caller.authorizationHeader } : {}),
         request: parsed,

@@ -149,7 +149,8 @@ export function requestFields(endpoint: Endpoint, body: Json): RequestFields {
 export function estimatePromptTokens(endpoint: Endpoint, body: Json, fields: RequestFields): number {
   if (endpoint === 'completions' || endpoint === 'embeddings') return estimateTokens(fields.prompt)
   // Chat-shaped for every chat-like endpoint (Responses and Messages are normalised in requestFields).
-  const messages = endpoint === 'chat.completions' ? (body.messages as unknown[]) : (fields.requestValue as unknown[])
+  const messages =
+    endpoint === 'chat.completions' ? (body.messages as unknown[]) : (fields.requestValue as unknown[])
   return estimateChatPromptTokens(
     messages.map((m) =>
       isObject(m)

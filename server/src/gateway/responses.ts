@@ -57,7 +57,10 @@ export function responsesRequestMessages(body: Json): ChatShaped {
       } else if (type === 'function_call_output') {
         messages.push({ role: 'tool', tool_call_id: str(item.call_id), content: partsText(item.output) })
       } else if (typeof item.role === 'string') {
-        messages.push({ role: item.role === 'developer' ? 'system' : item.role, content: partsText(item.content) })
+        messages.push({
+          role: item.role === 'developer' ? 'system' : item.role,
+          content: partsText(item.content),
+        })
       }
     }
   }
@@ -85,8 +88,7 @@ function readUsage(u: unknown): ExchangeUsage | null {
   }
 }
 
-const errorOf = (v: unknown): string =>
-  isObject(v) ? str(v.message) : typeof v === 'string' ? v : ''
+const errorOf = (v: unknown): string => (isObject(v) ? str(v.message) : typeof v === 'string' ? v : '')
 
 /** A whole `response` object (the JSON answer, or the one in `response.completed`) into `out`. */
 function readResponse(body: Json, out: ParsedResponse): void {
@@ -105,7 +107,11 @@ function readResponse(body: Json, out: ParsedResponse): void {
     if (!isObject(item)) continue
     if (item.type === 'message') text.push(partsText(item.content))
     else if (item.type === 'function_call')
-      calls.push({ id: str(item.call_id) || str(item.id), name: str(item.name), arguments: str(item.arguments) })
+      calls.push({
+        id: str(item.call_id) || str(item.id),
+        name: str(item.name),
+        arguments: str(item.arguments),
+      })
   }
   out.responseText = text.join('')
   out.toolCalls = calls

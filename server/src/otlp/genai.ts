@@ -23,7 +23,8 @@ export interface SpanExchange {
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v))
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
 const OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'completion'])
@@ -81,11 +82,17 @@ function fromEvents(span: OtlpSpan, calls: ToolCall[]): { input: Json[]; output:
       if (msg) input.push(msg)
     } else if (e.name === 'gen_ai.choice') {
       const message = jsonish(fields.message)
-      const msg = chatMessage(isObject(message) ? { role: 'assistant', ...message } : { role: 'assistant', content: fields.content }, calls)
+      const msg = chatMessage(
+        isObject(message)
+          ? { role: 'assistant', ...message }
+          : { role: 'assistant', content: fields.content },
+        calls,
+      )
       if (msg) output.push(msg)
       if (typeof fields.finish_reason === 'string') finish = fields.finish_reason
     } else if (e.name === 'gen_ai.content.prompt') input.push(...messagesFrom(a['gen_ai.prompt']))
-    else if (e.name === 'gen_ai.content.completion') output.push(...messagesFrom(a['gen_ai.completion'], calls))
+    else if (e.name === 'gen_ai.content.completion')
+      output.push(...messagesFrom(a['gen_ai.completion'], calls))
   }
   return { input, output, finish }
 }
@@ -93,8 +100,14 @@ function fromEvents(span: OtlpSpan, calls: ToolCall[]): { input: Json[]; output:
 /** OpenLLMetry's flattened `gen_ai.prompt.0.role` / `gen_ai.completion.0.tool_calls.0.name` form. */
 function fromIndexed(attrs: Json, prefix: string, calls?: ToolCall[]): Json[] {
   return indexed(attrs, prefix).map((m) => {
-    const tc = indexed(m, 'tool_calls').map((c) => ({ id: c.id, function: { name: c.name, arguments: c.arguments } }))
-    return chatMessage({ role: m.role ?? 'user', content: m.content, ...(tc.length ? { tool_calls: tc } : {}) }, calls) as Json
+    const tc = indexed(m, 'tool_calls').map((c) => ({
+      id: c.id,
+      function: { name: c.name, arguments: c.arguments },
+    }))
+    return chatMessage(
+      { role: m.role ?? 'user', content: m.content, ...(tc.length ? { tool_calls: tc } : {}) },
+      calls,
+    ) as Json
   })
 }
 
@@ -102,7 +115,8 @@ function usageOf(a: Json): ExchangeUsage | null {
   const input = num(a['gen_ai.usage.input_tokens']) ?? num(a['gen_ai.usage.prompt_tokens'])
   const output = num(a['gen_ai.usage.output_tokens']) ?? num(a['gen_ai.usage.completion_tokens'])
   if (input === null && output === null) return null
-  const cached = num(a['gen_ai.usage.cache_read.input_tokens']) ?? num(a['gen_ai.usage.cache_read_input_tokens'])
+  const cached =
+    num(a['gen_ai.usage.cache_read.input_tokens']) ?? num(a['gen_ai.usage.cache_read_input_tokens'])
   return { promptTokens: input ?? 0, completionTokens: output ?? 0, cachedTokens: cached ?? 0 }
 }
 
@@ -127,16 +141,23 @@ export function spanExchange(span: OtlpSpan): SpanExchange | null {
     output = ev.output
     finish = ev.finish
   }
-  if (input.length === 0) input = a['gen_ai.prompt'] !== undefined ? messagesFrom(a['gen_ai.prompt']) : fromIndexed(a, 'gen_ai.prompt')
+  if (input.length === 0)
+    input =
+      a['gen_ai.prompt'] !== undefined ? messagesFrom(a['gen_ai.prompt']) : fromIndexed(a, 'gen_ai.prompt')
   if (output.length === 0)
-    output = a['gen_ai.completion'] !== undefined ? messagesFrom(a['gen_ai.completion'], calls) : fromIndexed(a, 'gen_ai.completion', calls)
+    output =
+      a['gen_ai.completion'] !== undefined
+        ? messagesFrom(a['gen_ai.completion'], calls)
+        : fromIndexed(a, 'gen_ai.completion', calls)
   const model = str(a['gen_ai.response.model'] || a['gen_ai.request.model'])
   const isCall = op ? OPERATIONS.has(op) : input.length > 0 || output.length > 0
   if (!isCall || (input.length === 0 && output.length === 0 && !model)) return null
   const reasons = a['gen_ai.response.finish_reasons']
   const rawOut = jsonish(a['gen_ai.output.messages'])
   const lastOut = Array.isArray(rawOut) ? rawOut.at(-1) : null
-  finish ||= (Array.isArray(reasons) ? str(reasons[0]) : str(reasons)) || (isObject(lastOut) ? str(lastOut.finish_reason) : '')
+  finish ||=
+    (Array.isArray(reasons) ? str(reasons[0]) : str(reasons)) ||
+    (isObject(lastOut) ? str(lastOut.finish_reason) : '')
   const tools = jsonish(a['gen_ai.tool.definitions'])
   return {
     endpoint: op === 'text_completion' ? 'completions' : 'chat.completions',
@@ -148,7 +169,10 @@ export function spanExchange(span: OtlpSpan): SpanExchange | null {
     tools: Array.isArray(tools)
       ? tools.map((t) =>
           isObject(t) && typeof t.name === 'string' && !isObject(t.function)
-            ? { type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters ?? {} } }
+            ? {
+                type: 'function',
+                function: { name: t.name, description: t.description, parameters: t.parameters ?? {} },
+              }
             : t,
         )
       : [],

@@ -44,7 +44,9 @@ const DESCRIPTOR = {
                     },
                     ArrayValue: { fields: { values: { rule: 'repeated', type: 'AnyValue', id: 1 } } },
                     KeyValueList: { fields: { values: { rule: 'repeated', type: 'KeyValue', id: 1 } } },
-                    KeyValue: { fields: { key: { type: 'string', id: 1 }, value: { type: 'AnyValue', id: 2 } } },
+                    KeyValue: {
+                      fields: { key: { type: 'string', id: 1 }, value: { type: 'AnyValue', id: 2 } },
+                    },
                     InstrumentationScope: {
                       fields: {
                         name: { type: 'string', id: 1 },
@@ -105,7 +107,9 @@ const DESCRIPTOR = {
                         },
                       },
                     },
-                    Status: { fields: { message: { type: 'string', id: 2 }, code: { type: 'int32', id: 3 } } },
+                    Status: {
+                      fields: { message: { type: 'string', id: 2 }, code: { type: 'int32', id: 3 } },
+                    },
                   },
                 },
               },
@@ -147,7 +151,9 @@ const DESCRIPTOR = {
     google: {
       nested: {
         rpc: {
-          nested: { Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 } } } },
+          nested: {
+            Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 } } },
+          },
         },
       },
     },

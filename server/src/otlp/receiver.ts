@@ -7,7 +7,7 @@ import type { TracesCaller } from '../gateway/index.ts'
 import { readBody } from '../gateway/read-body.ts'
 import { spanExchange } from './genai.ts'
 import { decodeTraceRequest, ExportTraceServiceResponse, RpcStatus } from './proto.ts'
-import { type OtlpSpan, OtlpShapeError, spansOf } from './spans.ts'
+import { OtlpShapeError, type OtlpSpan, spansOf } from './spans.ts'
 
 export interface TraceReceiverDeps {
   sink: ExchangeSink
@@ -121,9 +121,11 @@ export function createTraceReceiver(deps: TraceReceiverDeps) {
       const request = encoding === 'protobuf' ? decodeTraceRequest(body) : JSON.parse(body.toString('utf8'))
       spans = spansOf(request, encoding === 'protobuf')
     } catch (err) {
-      const what = encoding === 'protobuf' ? 'protobuf ExportTraceServiceRequest' : 'OTLP/JSON ExportTraceServiceRequest'
+      const what =
+        encoding === 'protobuf' ? 'protobuf ExportTraceServiceRequest' : 'OTLP/JSON ExportTraceServiceRequest'
       const detail = err instanceof OtlpShapeError ? `: ${err.message}` : ''
-      return fail(res, 400, encoding, `the body is not a valid ${what}${detail}`)
+      fail(res, 400, encoding, `the body is not a valid ${what}${detail}`)
+      return
     }
     const { rejected, why } = toRecords(projectId, spans)
     if (rejected > 0) deps.log('warn', 'otlp: spans rejected', { projectId, rejected, why })
@@ -134,16 +136,19 @@ export function createTraceReceiver(deps: TraceReceiverDeps) {
     const encoding = encodingOf(req)
     if ('status' in caller) {
       req.resume()
-      return fail(res, caller.status, encoding ?? 'json', caller.message)
+      fail(res, caller.status, encoding ?? 'json', caller.message)
+      return
     }
     if (!encoding) {
       req.resume()
-      return fail(res, 415, 'json', 'OTLP/HTTP takes Content-Type application/x-protobuf or application/json')
+      fail(res, 415, 'json', 'OTLP/HTTP takes Content-Type application/x-protobuf or application/json')
+      return
     }
     const gz = str(req.headers['content-encoding']).toLowerCase()
     if (gz !== '' && gz !== 'gzip' && gz !== 'identity') {
       req.resume()
-      return fail(res, 415, encoding, `Content-Encoding ${gz} is not supported (use gzip or none)`)
+      fail(res, 415, encoding, `Content-Encoding ${gz} is not supported (use gzip or none)`)
+      return
     }
     readBody(req, deps.maxBytes, (err, raw) => {
       if (err) return fail(res, err.status, encoding, err.message)
@@ -151,7 +156,12 @@ export function createTraceReceiver(deps: TraceReceiverDeps) {
       gunzip(raw, { maxOutputLength: deps.maxBytes }, (zerr, body) => {
         if (!zerr) return handle(caller.projectId, encoding, body, res)
         const big = (zerr as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
-        fail(res, big ? 413 : 400, encoding, big ? `the body inflates past ${deps.maxBytes} bytes` : 'the gzip body could not be inflated')
+        fail(
+          res,
+          big ? 413 : 400,
+          encoding,
+          big ? `the body inflates past ${deps.maxBytes} bytes` : 'the gzip body could not be inflated',
+        )
       })
     })
   }

@@ -88,7 +88,10 @@ export function spansOf(request: unknown, base64Ids: boolean): OtlpSpan[] {
           attributes: attributes(s.attributes),
           events: list(s.events)
             .filter(isObject)
-            .map((e) => ({ name: typeof e.name === 'string' ? e.name : '', attributes: attributes(e.attributes) })),
+            .map((e) => ({
+              name: typeof e.name === 'string' ? e.name : '',
+              attributes: attributes(e.attributes),
+            })),
           status: {
             code: Number(status.code ?? 0) || 0,
             message: typeof status.message === 'string' ? status.message : '',

@@ -115,7 +115,11 @@ describe('POST /v1/messages', () => {
     expect(d.tools).toEqual([
       {
         type: 'function',
-        function: { name: 'get_weather', description: 'Weather in a city', parameters: TOOLS[0]?.input_schema },
+        function: {
+          name: 'get_weather',
+          description: 'Weather in a city',
+          parameters: TOOLS[0]?.input_schema,
+        },
       },
     ])
     expect(d.usage).toEqual({ promptTokens: 25, completionTokens: 11, cachedTokens: 5 })
@@ -126,8 +130,16 @@ describe('POST /v1/messages', () => {
     // Older SDKs and Claude Code send x-api-key; this SDK sends a Bearer: both pass through as sent.
     const viaHeader = await fetch(`${leash.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'x-api-key': 'sk-ant-caller', 'x-leash-key': PROJECT_KEY, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }),
+      headers: {
+        'x-api-key': 'sk-ant-caller',
+        'x-leash-key': PROJECT_KEY,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        model: 'claude-haiku-4-5',
+        max_tokens: 8,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     })
     expect(viaHeader.status).toBe(200)
     expect(upstream.received.at(-1)?.headers['x-api-key']).toBe('sk-ant-caller')
@@ -162,7 +174,10 @@ describe('POST /v1/messages', () => {
     const big = await fetch(`${leash.url}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': PROJECT_KEY, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(12 * 1024 * 1024) }] }),
+      body: JSON.stringify({
+        model: 'm',
+        messages: [{ role: 'user', content: 'x'.repeat(12 * 1024 * 1024) }],
+      }),
     })
     expect(big.status).toBe(413)
     expect(await big.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } })

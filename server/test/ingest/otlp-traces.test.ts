@@ -1,12 +1,12 @@
 import { gzipSync } from 'node:zlib'
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai'
+import type { ExchangeDetail } from '@leash/shared'
 import { context, trace } from '@opentelemetry/api'
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import type { ExchangeDetail } from '@leash/shared'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ExportTraceServiceResponse, RpcStatus } from '../../src/otlp/proto.ts'
@@ -57,7 +57,9 @@ describe('OTLP/HTTP trace receiver', () => {
     })
     const p = provider(exporter)
     const tracer = p.getTracer('genai-test')
-    const root = tracer.startSpan('invoke_agent support', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } })
+    const root = tracer.startSpan('invoke_agent support', {
+      attributes: { 'gen_ai.operation.name': 'invoke_agent' },
+    })
     const chat = tracer.startSpan(
       'chat gpt-4o',
       {
@@ -125,7 +127,11 @@ describe('OTLP/HTTP trace receiver', () => {
     const p = provider(new JsonExporter({ url: `${leash.url}/v1/traces`, headers: auth }))
     const tracer = p.getTracer('older-forms')
     const events = tracer.startSpan('chat', {
-      attributes: { 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.operation.name': 'chat' },
+      attributes: {
+        'gen_ai.system': 'openai',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.operation.name': 'chat',
+      },
     })
     events.addEvent('gen_ai.user.message', { content: 'Tell me a joke' })
     events.addEvent('gen_ai.choice', {
@@ -183,7 +189,9 @@ describe('OTLP/HTTP trace receiver', () => {
     const upstream = await startTestUpstream()
     const p = provider(new ProtoExporter({ url: `${leash.url}/v1/traces`, headers: auth }))
     const instrumentation = new OpenAIInstrumentation({ tracerProvider: p })
-    instrumentation.manuallyInstrument({ OpenAI } as unknown as Parameters<typeof instrumentation.manuallyInstrument>[0])
+    instrumentation.manuallyInstrument({ OpenAI } as unknown as Parameters<
+      typeof instrumentation.manuallyInstrument
+    >[0])
     try {
       const client = new OpenAI({ apiKey: 'sk-direct', baseURL: upstream.baseUrl, maxRetries: 0 })
       const res = await client.chat.completions.create({
@@ -227,7 +235,9 @@ describe('OTLP/HTTP trace receiver', () => {
         { key: 'gen_ai.prompt', value: { stringValue: '[{"role":"user","content":"hi"}]' } },
       ],
     })
-    const body = { resourceSpans: [{ scopeSpans: [{ spans: [span('4bf92f3577b34da6a3ce929d0e0e4736'), span('')] }] }] }
+    const body = {
+      resourceSpans: [{ scopeSpans: [{ spans: [span('4bf92f3577b34da6a3ce929d0e0e4736'), span('')] }] }],
+    }
     const res = await post(JSON.stringify(body), { 'content-type': 'application/json' })
     expect(res.status).toBe(200)
     const answer = (await res.json()) as { partialSuccess: { rejectedSpans: number; errorMessage: string } }
@@ -270,6 +280,10 @@ describe('OTLP/HTTP trace receiver', () => {
 
     const empty = await post(Buffer.alloc(0), { 'content-type': 'application/x-protobuf' })
     expect(empty.status).toBe(200)
-    expect(ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await empty.arrayBuffer())))).toEqual({})
+    expect(
+      ExportTraceServiceResponse.toObject(
+        ExportTraceServiceResponse.decode(new Uint8Array(await empty.arrayBuffer())),
+      ),
+    ).toEqual({})
   }, 30_000)
 })

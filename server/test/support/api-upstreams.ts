@@ -25,7 +25,8 @@ function lastUserText(messages: unknown): string {
     const m = messages[i] as Json
     if (m?.role !== 'user') continue
     if (typeof m.content === 'string') return m.content
-    if (Array.isArray(m.content)) return m.content.map((p: Json) => (typeof p.text === 'string' ? p.text : '')).join('')
+    if (Array.isArray(m.content))
+      return m.content.map((p: Json) => (typeof p.text === 'string' ? p.text : '')).join('')
   }
   return ''
 }
@@ -81,7 +82,14 @@ function responsesStream(body: Json, text: string, withTool: boolean): string {
     out += ev('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: w })
   out += ev('response.output_text.done', { item_id: 'msg_1', output_index: 0, content_index: 0, text })
   if (withTool) {
-    const item = { id: 'fc_1', type: 'function_call', status: 'in_progress', call_id: 'call_w1', name: 'get_weather', arguments: '' }
+    const item = {
+      id: 'fc_1',
+      type: 'function_call',
+      status: 'in_progress',
+      call_id: 'call_w1',
+      name: 'get_weather',
+      arguments: '',
+    }
     out += ev('response.output_item.added', { output_index: 1, item })
     for (const d of ['{"city":', '"Paris"}'])
       out += ev('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 1, delta: d })
@@ -92,7 +100,8 @@ function responsesStream(body: Json, text: string, withTool: boolean): string {
 
 export function anthropicMessage(body: Json, text: string, withTool: boolean): Json {
   const content: Json[] = [{ type: 'text', text }]
-  if (withTool) content.push({ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } })
+  if (withTool)
+    content.push({ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } })
   return {
     id: 'msg_01',
     type: 'message',
@@ -101,7 +110,12 @@ export function anthropicMessage(body: Json, text: string, withTool: boolean): J
     content,
     stop_reason: withTool ? 'tool_use' : 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: 20, cache_read_input_tokens: 5, cache_creation_input_tokens: 0, output_tokens: 11 },
+    usage: {
+      input_tokens: 20,
+      cache_read_input_tokens: 5,
+      cache_creation_input_tokens: 0,
+      output_tokens: 11,
+    },
   }
 }
 
@@ -113,10 +127,18 @@ function anthropicStream(body: Json, text: string, withTool: boolean): string {
     usage: { input_tokens: 20, cache_read_input_tokens: 5, cache_creation_input_tokens: 0, output_tokens: 1 },
   }
   let out = sse('message_start', { type: 'message_start', message: msg })
-  out += sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })
+  out += sse('content_block_start', {
+    type: 'content_block_start',
+    index: 0,
+    content_block: { type: 'text', text: '' },
+  })
   out += sse('ping', { type: 'ping' })
   for (const w of text.split(/(?<= )/))
-    out += sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: w } })
+    out += sse('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text: w },
+    })
   out += sse('content_block_stop', { type: 'content_block_stop', index: 0 })
   if (withTool) {
     out += sse('content_block_start', {
@@ -157,7 +179,11 @@ export async function startApiUpstream(): Promise<ApiUpstream> {
         res.end(text)
       }
       if (req.method === 'GET' && path.startsWith('/v1/responses/')) {
-        return send(200, 'application/json', JSON.stringify(responseObject({ model: 'gpt-test' }, 'stored', false)))
+        return send(
+          200,
+          'application/json',
+          JSON.stringify(responseObject({ model: 'gpt-test' }, 'stored', false)),
+        )
       }
       const body = (raw ? JSON.parse(raw) : {}) as Json
       const withTool = Array.isArray(body.tools) && body.tools.length > 0

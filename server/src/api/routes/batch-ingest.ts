@@ -3,15 +3,15 @@ import { z } from 'zod'
 import { createKeyResolver, type ProjectKeyResolver } from '../../auth/index.ts'
 import { LeashError } from '../../errors.ts'
 import { Source, ToolCall } from '../../exchange/record.ts'
+import { newEventId } from '../../gateway/event-id.ts'
 import {
   EMPTY_TAGS,
-  eventIdFor,
   type ExternalExchange,
+  eventIdFor,
   externalRecord,
   lastUserText,
   timeOfId,
 } from '../../gateway/external.ts'
-import { newEventId } from '../../gateway/event-id.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
 
 /** Largest body and row count one call may carry; bigger loads are split by the caller. */
@@ -45,7 +45,10 @@ export const BatchExchange = z
   .object({
     id: z.string().min(1).max(256).optional(),
     model: z.string().min(1).max(256),
-    messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })).min(1).optional(),
+    messages: z
+      .array(z.looseObject({ role: z.string(), content: z.unknown() }))
+      .min(1)
+      .optional(),
     prompt: z.string().optional(),
     response: z.string(),
     usage: Usage.optional(),
@@ -121,7 +124,8 @@ export function batchIngestRoutes(ctx: ApiContext) {
     const target = ctx.exchanges
     if (!target) throw new LeashError('storage_unavailable', 'ingest is not running in this process')
     const declared = Number(c.req.header('content-length') ?? 0)
-    if (declared > BATCH_MAX_BYTES) throw new LeashError('payload_too_large', `the body is over ${BATCH_MAX_BYTES} bytes`)
+    if (declared > BATCH_MAX_BYTES)
+      throw new LeashError('payload_too_large', `the body is over ${BATCH_MAX_BYTES} bytes`)
     const body = await c.req.arrayBuffer()
     if (body.byteLength > BATCH_MAX_BYTES)
       throw new LeashError('payload_too_large', `the body is over ${BATCH_MAX_BYTES} bytes`)
@@ -132,10 +136,16 @@ export function batchIngestRoutes(ctx: ApiContext) {
     const settings = target.settings.get(projectId)
     const errors: Array<{ index: number; message: string }> = []
     let accepted = 0
-    rows.forEach((row, index) => {
-      if ('error' in row) return errors.push({ index, message: row.error })
+    for (const [index, row] of rows.entries()) {
+      if ('error' in row) {
+        errors.push({ index, message: row.error })
+        continue
+      }
       const parsed = BatchExchange.safeParse(row.value)
-      if (!parsed.success) return errors.push({ index, message: issueText(parsed.error) })
+      if (!parsed.success) {
+        errors.push({ index, message: issueText(parsed.error) })
+        continue
+      }
       const x = parsed.data
       const now = Date.now()
       const key = x.id === undefined ? null : `${projectId}\0${x.id}`
@@ -177,7 +187,7 @@ export function batchIngestRoutes(ctx: ApiContext) {
       } catch (err) {
         errors.push({ index, message: err instanceof Error ? err.message : 'could not be recorded' })
       }
-    })
+    }
     return c.json({ accepted, errors }, 202)
   })
 }
