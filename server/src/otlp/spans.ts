@@ -65,6 +65,13 @@ function ms(v: unknown): number {
   return 0
 }
 
+/** A span status code: the number, or its enum name as some OTLP/JSON writers send it. */
+function statusCode(v: unknown): number {
+  if (v === 'STATUS_CODE_ERROR') return 2
+  if (v === 'STATUS_CODE_OK') return 1
+  return Number(v ?? 0) || 0
+}
+
 /** Every span of an export request; `base64Ids` for the protobuf decoding, hex for OTLP/JSON. */
 export function spansOf(request: unknown, base64Ids: boolean): OtlpSpan[] {
   if (!isObject(request)) throw new OtlpShapeError('the body is not an ExportTraceServiceRequest')
@@ -93,7 +100,7 @@ export function spansOf(request: unknown, base64Ids: boolean): OtlpSpan[] {
               attributes: attributes(e.attributes),
             })),
           status: {
-            code: Number(status.code ?? 0) || 0,
+            code: statusCode(status.code),
             message: typeof status.message === 'string' ? status.message : '',
           },
           resource,

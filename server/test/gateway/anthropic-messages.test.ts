@@ -158,6 +158,38 @@ describe('POST /v1/messages', () => {
     expect(JSON.stringify(d)).not.toContain('sk-ant-caller')
   }, 60_000)
 
+  it('routes a model to a route whose upstream speaks Anthropic, with its own key', async () => {
+    process.env.LEASH_TEST_ANT_KEY = 'sk-ant-caller' // the loopback upstream accepts this key too
+    const projectId = leash.bootstrap.defaultProjectId
+    const route = {
+      name: 'claude-route',
+      models: ['claude-opus-*'],
+      upstreams: [
+        { name: 'ant-route', baseUrl: upstream.origin, api: 'anthropic', apiKeyEnv: 'LEASH_TEST_ANT_KEY' },
+      ],
+    }
+    const put = await api(leash, `/api/projects/${projectId}/settings`, {
+      method: 'PUT',
+      body: JSON.stringify({ routes: [route] }),
+    })
+    expect(put.status).toBe(200)
+    try {
+      const { response } = await client.messages
+        .create({ model: 'claude-opus-4-1', max_tokens: 8, messages: [{ role: 'user', content: 'routed?' }] })
+        .withResponse()
+      expect(upstream.received.at(-1)?.headers['x-api-key']).toBe('sk-ant-caller')
+      const d = await detail(response.headers.get('x-leash-event-id') ?? '')
+      expect(d.route).toBe('claude-route')
+      expect(d.upstream).toBe('ant-route')
+    } finally {
+      await api(leash, `/api/projects/${projectId}/settings`, {
+        method: 'PUT',
+        body: JSON.stringify({ routes: [] }),
+      })
+      delete process.env.LEASH_TEST_ANT_KEY
+    }
+  }, 60_000)
+
   it('answers its own errors in the Anthropic shape, which the SDK reads', async () => {
     const wrong = new Anthropic({ apiKey: 'not-a-leash-key', baseURL: leash.url, maxRetries: 0 })
     const err = await wrong.messages
