@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { createKeyResolver, type ProjectKeyResolver } from '../../auth/index.ts'
 import { LeashError } from '../../errors.ts'
@@ -112,7 +113,15 @@ export function batchIngestRoutes(ctx: ApiContext) {
   let keys: Pick<ProjectKeyResolver, 'resolve'> | undefined = ctx.keys
   // Rows re-sent without `time` keep the time of their first delivery, so they dedup on the same key.
   const firstSeen = new Map<string, number>()
-  return new Hono<ApiEnv>().post('/ingest/exchanges', async (c) => {
+  const tooLarge = () => new LeashError('payload_too_large', `the body is over ${BATCH_MAX_BYTES} bytes`)
+  // Counted as it streams in, so a chunked upload without a length cannot grow past the cap in memory.
+  const limit = bodyLimit({
+    maxSize: BATCH_MAX_BYTES,
+    onError: () => {
+      throw tooLarge()
+    },
+  })
+  return new Hono<ApiEnv>().post('/ingest/exchanges', limit, async (c) => {
     const bearer = c.req
       .header('authorization')
       ?.match(/^Bearer\s+(.+)$/i)?.[1]
@@ -123,12 +132,8 @@ export function batchIngestRoutes(ctx: ApiContext) {
     if (!resolved) throw new LeashError('unauthorized', 'unknown or revoked project key')
     const target = ctx.exchanges
     if (!target) throw new LeashError('storage_unavailable', 'ingest is not running in this process')
-    const declared = Number(c.req.header('content-length') ?? 0)
-    if (declared > BATCH_MAX_BYTES)
-      throw new LeashError('payload_too_large', `the body is over ${BATCH_MAX_BYTES} bytes`)
     const body = await c.req.arrayBuffer()
-    if (body.byteLength > BATCH_MAX_BYTES)
-      throw new LeashError('payload_too_large', `the body is over ${BATCH_MAX_BYTES} bytes`)
+    if (body.byteLength > BATCH_MAX_BYTES) throw tooLarge()
     const rows = rowsOf(new TextDecoder().decode(body))
     if (rows.length > BATCH_MAX_ROWS)
       throw new LeashError('payload_too_large', `at most ${BATCH_MAX_ROWS} rows per call`)
