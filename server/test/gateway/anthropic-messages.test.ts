@@ -26,7 +26,7 @@ describe('POST /v1/messages', () => {
       env: { LEASH_ANTHROPIC_UPSTREAM_URL: upstream.origin, LEASH_ANTHROPIC_API_KEY: 'sk-ant-upstream' },
     })
     client = new Anthropic({ apiKey: PROJECT_KEY, baseURL: leash.url, maxRetries: 0 })
-  }, 60_000)
+  }, 120_000) // starting a Leash takes long on a busy machine
   afterAll(async () => {
     await leash?.stop()
     await upstream?.close()

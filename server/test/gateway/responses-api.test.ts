@@ -24,7 +24,7 @@ describe('POST /v1/responses', () => {
     upstream = await startApiUpstream()
     leash = await startTestLeash({ mode: 'embedded', upstreamUrl: `${upstream.origin}/v1` })
     client = new OpenAI({ apiKey: PROJECT_KEY, baseURL: `${leash.url}/v1`, maxRetries: 0 })
-  }, 60_000)
+  }, 120_000) // starting a Leash takes long on a busy machine
   afterAll(async () => {
     await leash?.stop()
     await upstream?.close()

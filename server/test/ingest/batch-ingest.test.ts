@@ -11,7 +11,7 @@ describe('batch ingest API', () => {
 
   beforeAll(async () => {
     leash = await startTestLeash({ mode: 'embedded' })
-  }, 60_000)
+  }, 120_000) // starting a Leash takes long on a busy machine
   afterAll(async () => {
     await leash?.stop()
   })

@@ -19,7 +19,7 @@ describe('OTLP/HTTP trace receiver', () => {
 
   beforeAll(async () => {
     leash = await startTestLeash({ mode: 'embedded', env: { LEASH_BODY_LIMIT_BYTES: String(1024 * 1024) } })
-  }, 60_000)
+  }, 120_000) // starting a Leash takes long on a busy machine
   afterAll(async () => {
     await leash?.stop()
   })
