@@ -62,6 +62,9 @@ export const LeashEnv = z.object({
   LEASH_METRICS_TOKEN: optionalSecret.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /** Serve `/metrics` unauthenticated on this port only (not on the main port). */
   LEASH_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Anthropic-compatible upstream of `/v1/messages`, base URL without `/v1` (as the Anthropic SDK's baseURL). */
+  LEASH_ANTHROPIC_UPSTREAM_URL: optionalUrl,
+  LEASH_ANTHROPIC_API_KEY: z.string().min(1).optional(),
 })
 
 export interface Config {
@@ -71,6 +74,9 @@ export interface Config {
   /** Upstream model endpoint; undefined means "serve the built-in demo model". */
   upstreamUrl: string | undefined
   upstreamApiKey: string | undefined
+  /** Default upstream of `/v1/messages`; undefined = only project routes with Anthropic upstreams. */
+  anthropicUpstreamUrl: string | undefined
+  anthropicApiKey: string | undefined
   seed: { projectKey?: string; adminToken?: string; adminPassword?: string; adminEmail: string }
   bodyLimitBytes: number
   upstreamTimeoutMs: number
@@ -115,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.LEASH_DATA_DIR),
     upstreamUrl: e.LEASH_UPSTREAM_URL?.replace(/\/+$/, ''),
     upstreamApiKey: e.LEASH_UPSTREAM_API_KEY,
+    anthropicUpstreamUrl: e.LEASH_ANTHROPIC_UPSTREAM_URL?.replace(/\/+$/, ''),
+    anthropicApiKey: e.LEASH_ANTHROPIC_API_KEY,
     seed: {
       projectKey: e.LEASH_PROJECT_KEY,
       adminToken: e.LEASH_ADMIN_TOKEN,

@@ -30,6 +30,7 @@ import { createPipeline, type Pipeline } from './ingest/pipeline.ts'
 import type { Logger } from './log.ts'
 import { listenMetrics, metricsHandler } from './observe/endpoint.ts'
 import { observeIngest } from './observe/metrics.ts'
+import { createTraceReceiver } from './otlp/receiver.ts'
 import { createSettingsCache } from './projects/settings.ts'
 import { createProjectScoring } from './scoring/project-scoring.ts'
 
@@ -107,9 +108,19 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
   })
   const gateway = createGateway({
     upstream: { baseUrl: upstreamBase, apiKey: config.upstreamApiKey, name: demo ? 'demo' : 'default' },
+    ...(config.anthropicUpstreamUrl
+      ? {
+          anthropic: {
+            baseUrl: config.anthropicUpstreamUrl,
+            apiKey: config.anthropicApiKey,
+            name: 'anthropic',
+          },
+        }
+      : {}),
     keys,
     sink: pipeline,
     settings,
+    traces: createTraceReceiver({ sink: pipeline, settings, maxBytes: config.bodyLimitBytes, log }),
     env: process.env,
     bodyLimitBytes: config.bodyLimitBytes,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
@@ -124,6 +135,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     settings,
     ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats(), http: http.stats() }) },
     keys,
+    exchanges: { sink: pipeline, settings },
     alerts: { config: alertConfig },
     ...(health ? { postgres: health } : {}),
   })

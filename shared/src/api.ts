@@ -62,6 +62,11 @@ export const ExchangeDetail = ExchangeItem.extend({
   tools: z.array(z.unknown()),
   sources: z.array(z.object({ id: z.string(), text: z.string(), url: z.string().optional() })),
   errorMessage: z.string(),
+  /** How it reached Leash (gateway, otlp, batch) and its OpenTelemetry ids ('' when none). */
+  origin: z.string().optional(),
+  traceId: z.string().optional(),
+  spanId: z.string().optional(),
+  parentSpanId: z.string().optional(),
   /** Latest value of every (scorer, version, name) for this exchange. */
   scorers: z.array(
     z.object({

@@ -11,6 +11,8 @@ export const UpstreamSettings = z.object({
   baseUrl: z.url(),
   /** Environment variable holding the provider key (Leash-held key mode); omitted = no key sent. */
   apiKeyEnv: z.string().min(1).optional(),
+  /** The API it speaks: `anthropic` upstreams serve `/v1/messages` (base URL without `/v1`). */
+  api: z.enum(['openai', 'anthropic']).optional(),
   /** Requested model name -> the name this upstream knows it by. */
   modelMap: z.record(z.string(), z.string()).default({}),
   /** Total per-attempt timeout for this upstream, ms; defaults to the gateway's. */

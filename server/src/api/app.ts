@@ -19,6 +19,7 @@ import type { ApiContext, ApiEnv } from './context.ts'
 import { toErrorResponse } from './errors.ts'
 import { projectScope } from './project-scope.ts'
 import { alertRoutes } from './routes/alerts.ts'
+import { batchIngestRoutes } from './routes/batch-ingest.ts'
 import { feedbackRoutes } from './routes/feedback.ts'
 import { ingestRoutes } from './routes/ingest.ts'
 import { metricsRoutes } from './routes/metrics.ts'
@@ -82,6 +83,7 @@ export function createApi(ctx: ApiContext) {
       return c.body(null, 204)
     })
     .route('/', feedbackRoutes(ctx))
+    .route('/', batchIngestRoutes(ctx))
     .use(requireLogin(ctx))
     .route('/', metricsRoutes(ctx))
     .route('/', reportRoutes(ctx))

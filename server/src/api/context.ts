@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { LifecycleConfig } from '../alerts/lifecycle.ts'
 import type { Principal, ProjectKeyResolver } from '../auth/index.ts'
 import type { Db, PostgresHealth } from '../db/postgres/index.ts'
+import type { ExchangeSink } from '../exchange/record.ts'
 import type { Pipeline } from '../ingest/pipeline.ts'
 import type { Logger } from '../log.ts'
 import type { SettingsCache } from '../projects/settings.ts'
@@ -18,6 +19,8 @@ export interface ApiContext {
   ingest?: Pick<Pipeline, 'status'>
   /** The gateway's project-key resolver, for routes apps call with their key (`POST /api/feedback`). */
   keys?: Pick<ProjectKeyResolver, 'resolve'>
+  /** Where exchanges logged without the proxy go (`POST /api/ingest/exchanges`): the spool, with settings. */
+  exchanges?: { sink: ExchangeSink; settings: Pick<SettingsCache, 'get'> }
   /** PostgreSQL's health: while it is down the API answers 503 at once instead of waiting on it. */
   postgres?: Pick<PostgresHealth, 'up' | 'what'>
   /** Alert lifecycle settings (incident links, expiries) and the clock for ack/resolve/snooze. */

@@ -13,7 +13,8 @@ export const ExchangeOutcome = z.enum([
 ])
 export type ExchangeOutcome = z.infer<typeof ExchangeOutcome>
 
-export const Endpoint = z.enum(['chat.completions', 'completions', 'embeddings'])
+/** `responses` is OpenAI's Responses API, `messages` Anthropic's Messages API (both chat-like). */
+export const Endpoint = z.enum(['chat.completions', 'completions', 'embeddings', 'responses', 'messages'])
 export type Endpoint = z.infer<typeof Endpoint>
 
 export const ExchangeUsage = z.object({
@@ -88,6 +89,12 @@ export const ExchangeRecord = z.object({
   errorMessage: z.string(),
   /** Days the rows are kept (the project's `retentionDays`); stamped by the pipeline when absent. */
   retentionDays: z.number().int().optional(),
+  /** How the exchange reached Leash; absent means through the gateway. */
+  origin: z.enum(['gateway', 'otlp', 'batch']).optional(),
+  /** OpenTelemetry ids (lowercase hex) when the exchange came from a span, so a run can be shown as a trace. */
+  traceId: z.string().optional(),
+  spanId: z.string().optional(),
+  parentSpanId: z.string().optional(),
 })
 export type ExchangeRecord = z.infer<typeof ExchangeRecord>
 

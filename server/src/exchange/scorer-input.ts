@@ -82,10 +82,13 @@ export function parseTools(json: string): DeclaredTool[] {
   return toolsFrom(parseJsonArray(json))
 }
 
+/** Endpoints whose record keeps a chat-shaped `messages` array (Responses and Messages are normalised). */
+const CHAT_LIKE = new Set(['chat.completions', 'responses', 'messages'])
+
 export function toScoreInput(ex: ExchangeRecord): ScoreInput {
   return {
     prompt: ex.prompt,
-    messages: ex.endpoint === 'chat.completions' ? messagesFrom(ex.request) : [],
+    messages: CHAT_LIKE.has(ex.endpoint) ? messagesFrom(ex.request) : [],
     response: ex.responseText,
     sources: ex.sources,
     tools: toolsFrom(ex.tools),

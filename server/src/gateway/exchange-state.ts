@@ -11,6 +11,7 @@ import {
 } from '../exchange/record.ts'
 import { sanitizeDeep } from '../ingest/sanitize.ts'
 import { costUsd, priceFor } from '../pricing/index.ts'
+import { parseMessagesJson, parseMessagesSse } from './anthropic.ts'
 import {
   estimatePromptTokens,
   type ParsedRequest,
@@ -19,6 +20,7 @@ import {
 } from './parse-request.ts'
 import { type ParsedResponse, parseJsonResponse, parseSseResponse } from './parse-response.ts'
 import { createRedactor, type Redactor, redactDeep, redactJsonText } from './redact.ts'
+import { parseResponsesJson, parseResponsesSse } from './responses.ts'
 import { estimateTokens } from './tokens.ts'
 
 /** Response bytes kept for the record; past this the copy stops (the caller still gets everything). */
@@ -78,7 +80,7 @@ function estimateUsage(
 const same = (s: string) => s
 const redactors = new WeakMap<object, Redactor>()
 
-function redactorFor(settings: ProjectSettings): Redactor | null {
+export function redactorFor(settings: ProjectSettings): Redactor | null {
   const r = settings.redaction
   if (!r.enabled || r.kinds.length === 0) return null
   let fn = redactors.get(r)
@@ -130,12 +132,18 @@ export function toRecordSafely(state: ExchangeState): { record: ExchangeRecord; 
   }
 }
 
+function parseAnswer(endpoint: ExchangeState['endpoint'], sse: boolean, bytes: Buffer): ParsedResponse {
+  if (endpoint === 'responses') return sse ? parseResponsesSse(bytes) : parseResponsesJson(bytes)
+  if (endpoint === 'messages') return sse ? parseMessagesSse(bytes) : parseMessagesJson(bytes)
+  return sse ? parseSseResponse(endpoint, bytes) : parseJsonResponse(endpoint, bytes)
+}
+
 /** Builds the stored record: parses the copy, fills usage (or estimates it), prices it and redacts it. */
 export function toRecord(state: ExchangeState): ExchangeRecord {
   const req = state.request
   const chunks = state.chunks
   const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, state.capturedBytes)
-  const res = state.sse ? parseSseResponse(state.endpoint, bytes) : parseJsonResponse(state.endpoint, bytes)
+  const res = parseAnswer(state.endpoint, state.sse, bytes)
   let { outcome, errorMessage } = state
   const truncated = state.receivedBytes > state.capturedBytes
   if (truncated && !errorMessage)

@@ -4,7 +4,7 @@ import type { Endpoint, ExchangeSink } from '../exchange/record.ts'
 import { markAuthenticated } from '../http/idle-cap.ts'
 import { observeCall } from '../observe/metrics.ts'
 import { type Caller, createAuthenticator, type KeyResolver } from './auth.ts'
-import { GatewayError, sendError } from './errors.ts'
+import { GatewayError, sendError, speakAnthropic } from './errors.ts'
 import { newEventId } from './event-id.ts'
 import { type ExchangeState, toRecordSafely } from './exchange-state.ts'
 import { forwardHeaders, readHeaderSources, readTags } from './leash-headers.ts'
@@ -24,6 +24,10 @@ export interface SettingsSource {
 export interface GatewayDeps {
   /** `baseUrl` is the OpenAI base URL including `/v1`, e.g. http://127.0.0.1:9000/v1. */
   upstream: { baseUrl: string; apiKey: string | undefined; name: string }
+  /** Default upstream of `/v1/messages`: an Anthropic base URL without `/v1`; unset = routes only. */
+  anthropic?: { baseUrl: string; apiKey: string | undefined; name: string }
+  /** `POST /v1/traces` (OTLP/HTTP), once the caller's project key checked out; unset answers 404. */
+  traces?: (req: IncomingMessage, res: ServerResponse, caller: TracesCaller) => void
   keys: KeyResolver
   /** Gets one record per exchange, before the caller's response ends (so a killed process keeps it). */
   sink: ExchangeSink
@@ -36,6 +40,9 @@ export interface GatewayDeps {
   upstreamTimeoutMs: number
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
 }
+
+/** The project of an OTLP export, or why its key was refused (answered in OTLP's shape by the receiver). */
+export type TracesCaller = { projectId: string } | { status: number; message: string }
 
 export interface GatewayStats {
   /** Calls being answered right now. */
@@ -50,6 +57,14 @@ export interface Gateway {
   drain(timeoutMs: number): Promise<boolean>
   stats(): GatewayStats
   close(): Promise<void>
+}
+
+/** The caller's `x-api-key` is Leash's (or the provider's, re-added by the proxy): never forwarded as is. */
+function withoutApiKey(headers: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < headers.length; i += 2)
+    if (headers[i] !== 'x-api-key') out.push(headers[i] as string, headers[i + 1] as string)
+  return out
 }
 
 const DEFAULT_SETTINGS: ProjectSettings = ProjectSettings.parse({})
@@ -68,6 +83,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }),
     ],
   }
+  const anthropicRoute: Route | null = deps.anthropic
+    ? {
+        name: DEFAULT_ROUTE,
+        upstreams: [
+          makeUpstream(pool, {
+            name: deps.anthropic.name,
+            baseUrl: deps.anthropic.baseUrl,
+            apiKey: deps.anthropic.apiKey,
+            timeoutMs: deps.upstreamTimeoutMs,
+            api: 'anthropic',
+          }),
+        ],
+      }
+    : null
   const routes = new RouteTable(pool, deps.env ?? {}, deps.upstreamTimeoutMs)
   const settingsOf = (projectId: string) => deps.settings?.get(projectId) ?? DEFAULT_SETTINGS
   const authenticate = createAuthenticator(deps.keys, deps.log)
@@ -120,7 +149,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   function exchange(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, path: string): void {
     const time = Date.now()
     const t0 = performance.now()
-    const caller = authenticate(req)
+    if (endpoint === 'messages') speakAnthropic(res)
+    const caller = authenticate(req, endpoint === 'messages')
     if (caller instanceof Promise)
       caller.then(
         (c) => start(req, res, endpoint, path, c, time, t0),
@@ -168,7 +198,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         if (readErr) throw readErr
         state.request = parseRequest(endpoint, body)
         state.sources = readHeaderSources(req.headers) ?? state.request.bodySources ?? []
-        route = routes.match(settings, state.request.model) ?? defaultRoute
+        route = routeFor(endpoint, routes.match(settings, state.request.model))
       } catch (err) {
         const ge =
           err instanceof GatewayError
@@ -188,13 +218,52 @@ export function createGateway(deps: GatewayDeps): Gateway {
         route,
         method: 'POST',
         path,
-        headers: forwardHeaders(req.headers),
+        headers:
+          endpoint === 'messages' ? withoutApiKey(forwardHeaders(req.headers)) : forwardHeaders(req.headers),
         callerAuthorization: caller.authorization,
+        ...(caller.authorizationHeader ? { callerAuthHeader: caller.authorizationHeader } : {}),
         request: parsed,
         stripUsage: parsed.injectUsage,
       }
       proxy(plan, res, state, finish)
     })
+  }
+
+  /** A route serves an endpoint of the API its upstreams speak; otherwise the API's default upstream. */
+  function routeFor(endpoint: Endpoint, matched: Route | null): Route {
+    const anthropic = endpoint === 'messages'
+    if (matched && (matched.upstreams[0]?.authHeader === 'x-api-key') === anthropic) return matched
+    if (!anthropic) return defaultRoute
+    if (anthropicRoute) return anthropicRoute
+    throw new GatewayError(
+      404,
+      'No Anthropic upstream is configured: set LEASH_ANTHROPIC_UPSTREAM_URL, or a route with an upstream of api "anthropic".',
+      'not_found_error',
+    )
+  }
+
+  function handleTraces(req: IncomingMessage, res: ServerResponse): void {
+    const receive = deps.traces
+    if (!receive) {
+      req.resume()
+      sendError(res, new GatewayError(404, 'The OTLP receiver is not running.', 'not_found_error'))
+      return
+    }
+    const go = (c: Caller) => {
+      markAuthenticated(req.socket)
+      receive(req, res, { projectId: c.projectId })
+    }
+    const refuse = (err: unknown) =>
+      err instanceof GatewayError
+        ? receive(req, res, { status: err.status, message: err.message })
+        : fail(res, err)
+    try {
+      const caller = authenticate(req)
+      if (caller instanceof Promise) caller.then(go, refuse)
+      else go(caller)
+    } catch (err) {
+      refuse(err)
+    }
   }
 
   function handleModels(req: IncomingMessage, res: ServerResponse, path: string): void {
@@ -231,6 +300,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       try {
         const f = forwardFor(req.method, req.url ?? '/')
         if (f.kind === 'exchange') exchange(req, res, f.endpoint, f.upstreamPath)
+        else if (f.kind === 'otlp') handleTraces(req, res)
         else handleModels(req, res, f.upstreamPath)
       } catch (err) {
         fail(res, err)

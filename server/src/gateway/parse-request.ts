@@ -1,6 +1,8 @@
 import type { Endpoint, Source } from '../exchange/record.ts'
+import { messagesRequestShape } from './anthropic.ts'
 import { badRequest } from './errors.ts'
 import { parseSources } from './leash-headers.ts'
+import { responsesRequestMessages } from './responses.ts'
 import { estimateChatPromptTokens, estimateTokens } from './tokens.ts'
 
 type Json = Record<string, unknown>
@@ -66,6 +68,14 @@ export function parseRequest(endpoint: Endpoint, raw: Buffer): ParsedRequest {
     if (body.prompt === undefined || body.prompt === null) {
       throw badRequest("you must provide a 'prompt'", 'prompt', 'missing_required_parameter')
     }
+  } else if (endpoint === 'messages') {
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
+      throw badRequest('messages: Field required', 'messages', 'missing_required_parameter')
+    }
+  } else if (endpoint === 'responses') {
+    // `input` may be absent (a stored prompt or `previous_response_id`), but not of another type.
+    if (body.input !== undefined && typeof body.input !== 'string' && !Array.isArray(body.input))
+      throw badRequest("'input' must be a string or an array", 'input')
   } else if (body.input === undefined || body.input === null) {
     throw badRequest("you must provide an 'input'", 'input', 'missing_required_parameter')
   }
@@ -119,6 +129,10 @@ export interface RequestFields {
 }
 
 export function requestFields(endpoint: Endpoint, body: Json): RequestFields {
+  if (endpoint === 'responses' || endpoint === 'messages') {
+    const shaped = endpoint === 'responses' ? responsesRequestMessages(body) : messagesRequestShape(body)
+    return { requestValue: shaped.messages, prompt: lastUserText(shaped.messages), tools: shaped.tools }
+  }
   if (endpoint === 'chat.completions') {
     const messages = body.messages as unknown[]
     return {
@@ -133,9 +147,12 @@ export function requestFields(endpoint: Endpoint, body: Json): RequestFields {
 
 /** Local prompt-token estimate, only computed when the upstream reported no usage. */
 export function estimatePromptTokens(endpoint: Endpoint, body: Json, fields: RequestFields): number {
-  if (endpoint !== 'chat.completions') return estimateTokens(fields.prompt)
+  if (endpoint === 'completions' || endpoint === 'embeddings') return estimateTokens(fields.prompt)
+  // Chat-shaped for every chat-like endpoint (Responses and Messages are normalised in requestFields).
+  const messages =
+    endpoint === 'chat.completions' ? (body.messages as unknown[]) : (fields.requestValue as unknown[])
   return estimateChatPromptTokens(
-    (body.messages as unknown[]).map((m) =>
+    messages.map((m) =>
       isObject(m)
         ? {
             role: String(m.role ?? ''),

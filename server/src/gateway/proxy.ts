@@ -19,6 +19,8 @@ export interface ProxyPlan {
   headers: string[]
   /** Pass-through auth: the caller's own `Authorization`, forwarded unchanged. */
   callerAuthorization: string | undefined
+  /** The header the caller's key came in; `authorization` when absent. */
+  callerAuthHeader?: 'x-api-key'
   /** The parsed POST body (sent as-is or rewritten per upstream); null for a GET. */
   request: ParsedRequest | null
   /** Strip the usage Leash asked for on the caller's behalf (chat streams without include_usage). */
@@ -135,7 +137,11 @@ class Call {
     const body = req ? forwardBody(req, u.modelMap?.[req.model]) : null
     const headers = plan.headers.slice()
     headers.push('host', u.hostHeader)
-    if (auth !== undefined) headers.push('authorization', auth)
+    if (auth !== undefined)
+      headers.push(
+        plan.callerAuthorization === undefined ? u.authHeader : (plan.callerAuthHeader ?? 'authorization'),
+        auth,
+      )
     if (body) headers.push('content-length', String(body.length))
     this.upstream = u
     this.timedOut = false

@@ -15,6 +15,8 @@ export interface Upstream {
   basePath: string
   /** `Bearer <key>` for Leash-held keys; undefined sends no key (or the caller's, in pass-through). */
   authorization: string | undefined
+  /** Header that carries the key: `authorization` (OpenAI) or `x-api-key` (Anthropic, the bare key). */
+  authHeader: 'authorization' | 'x-api-key'
   /** Set when the route names an env var that is not set; the attempt fails unless the caller sent a key. */
   missingKeyEnv: string | undefined
   modelMap: Record<string, string> | null
@@ -66,8 +68,11 @@ export function makeUpstream(
     missingKeyEnv?: string
     modelMap?: Record<string, string>
     timeoutMs: number
+    /** Which API the upstream speaks; Anthropic takes its key as `x-api-key`. */
+    api?: 'openai' | 'anthropic'
   },
 ): Upstream {
+  const anthropic = opts.api === 'anthropic'
   const url = new URL(opts.baseUrl)
   const https_ = url.protocol === 'https:'
   return {
@@ -78,7 +83,8 @@ export function makeUpstream(
     port: url.port ? Number(url.port) : https_ ? 443 : 80,
     hostHeader: url.host,
     basePath: url.pathname.replace(/\/+$/, ''),
-    authorization: opts.apiKey ? `Bearer ${opts.apiKey}` : undefined,
+    authorization: opts.apiKey ? (anthropic ? opts.apiKey : `Bearer ${opts.apiKey}`) : undefined,
+    authHeader: anthropic ? 'x-api-key' : 'authorization',
     missingKeyEnv: opts.missingKeyEnv,
     modelMap: opts.modelMap && Object.keys(opts.modelMap).length > 0 ? opts.modelMap : null,
     timeoutMs: opts.timeoutMs,
@@ -127,6 +133,7 @@ export class RouteTable {
       missingKeyEnv: u.apiKeyEnv && !key ? u.apiKeyEnv : undefined,
       modelMap: u.modelMap,
       timeoutMs: u.timeoutMs ?? this.defaultTimeoutMs,
+      ...(u.api ? { api: u.api } : {}),
     })
   }
 

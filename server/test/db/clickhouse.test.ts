@@ -170,7 +170,7 @@ describe('migrations', () => {
       expect.arrayContaining(['raw_responses_v1', 'schema_migrations', 'scores_v1']),
     )
     for (const r of rows) expect([r.table, Number(r.uncommented)]).toEqual([r.table, 0])
-    expect(Number(rows.find((r) => r.table === 'raw_responses_v1')?.columns)).toBe(33)
+    expect(Number(rows.find((r) => r.table === 'raw_responses_v1')?.columns)).toBe(37)
   })
 })
 

@@ -17,6 +17,8 @@ describe('priceFor', () => {
     expect(priceFor('gpt-4o-2024-08-06')).toBe(price('gpt-4o'))
     expect(priceFor('gpt-4o-mini-2024-07-18')).toBe(price('gpt-4o-mini'))
     expect(priceFor('claude-3-5-sonnet-20241022')).toBe(price('claude-3-5-sonnet'))
+    // Opus 4.5 has its own (lower) price, not the `claude-opus-4` family's it would prefix-match.
+    expect(priceFor('claude-opus-4-5-20251101')).toBe(price('claude-opus-4-5'))
     expect(priceFor('claude-3-5-sonnet@20240620')).toBe(price('claude-3-5-sonnet'))
     expect(priceFor('mistral-large-latest')).toBe(price('mistral-large'))
     expect(priceFor('gpt-4-0613')).toBe(price('gpt-4'))

@@ -29,6 +29,10 @@ const DetailRowDb = ExchangeRowDb.extend({
   tools: z.string(),
   sources: z.string(),
   error_message: z.string(),
+  origin: z.string(),
+  trace_id: z.string(),
+  span_id: z.string(),
+  parent_span_id: z.string(),
 })
 type DetailRowDb = z.infer<typeof DetailRowDb>
 
@@ -44,7 +48,8 @@ type ScorerRowDb = z.infer<typeof ScorerRowDb>
 const ROW_COLUMNS = `toString(event_id) AS id, toUnixTimestamp64Milli(time) AS time_ms, project_id, endpoint, route,
   upstream, model, stream, status, outcome, latency_ms, ttft_ms, has_usage, toString(usage_source) AS usage_source,
   prompt_tokens, completion_tokens, cached_tokens, cost_usd, user_id, session_id, feature, policy_version, tags,
-  request_json, prompt, response_text, tools, tool_calls, finish_reason, sources, error_message`
+  request_json, prompt, response_text, tools, tool_calls, finish_reason, sources, error_message,
+  toString(origin) AS origin, trace_id, span_id, parent_span_id`
 
 const TIME_FILTER = `
   AND time >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC')
@@ -132,6 +137,10 @@ function toDetail(row: DetailRowDb, scorers: ScorerRowDb[]): ExchangeDetail {
     tools: Array.isArray(tools) ? tools : [],
     sources: sources.success ? sources.data : [],
     errorMessage: row.error_message,
+    origin: row.origin,
+    traceId: row.trace_id,
+    spanId: row.span_id,
+    parentSpanId: row.parent_span_id,
     scorers: scorers.map((s) => ({
       scorer: s.scorer,
       version: s.scorer_version,

@@ -36,6 +36,10 @@ export const RawResponseInsertRow = z.object({
   sources: z.string(),
   error_message: z.string(),
   retention_days: z.number().int().min(1).max(3650),
+  origin: z.string(),
+  trace_id: z.string(),
+  span_id: z.string(),
+  parent_span_id: z.string(),
 })
 export type RawResponseInsertRow = z.infer<typeof RawResponseInsertRow>
 
@@ -98,6 +102,10 @@ function quickValid(r: RawResponseInsertRow): boolean {
     r.finish_reason,
     r.sources,
     r.error_message,
+    r.origin,
+    r.trace_id,
+    r.span_id,
+    r.parent_span_id,
   ]
   for (const v of strings) if (typeof v !== 'string') return false
   const tags = r.tags as unknown
@@ -140,6 +148,10 @@ export function toRawResponseRow(r: ExchangeRecord): RawResponseInsertRow {
     sources: JSON.stringify(r.sources),
     error_message: r.errorMessage,
     retention_days: r.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    origin: r.origin ?? 'gateway',
+    trace_id: r.traceId ?? '',
+    span_id: r.spanId ?? '',
+    parent_span_id: r.parentSpanId ?? '',
   } as RawResponseInsertRow
   return quickValid(row) ? row : RawResponseInsertRow.parse(row)
 }
