@@ -163,7 +163,15 @@ export async function resolveAlert({
   const still = inc.firing
     ? ` (the rule still fires: this re-opens as regressed in ${Math.round(grace / 60_000)} min unless it clears)`
     : ''
-  await addEvent(ctx.db, id, now, 'resolved', `resolved by ${who}: ${note}${still}`, { note, stillFiring: inc.firing }, who)
+  await addEvent(
+    ctx.db,
+    id,
+    now,
+    'resolved',
+    `resolved by ${who}: ${note}${still}`,
+    { note, stillFiring: inc.firing },
+    who,
+  )
   if (updated) {
     const st = inc.firing ? 'Firing' : 'Normal'
     await notify(ctx, toRuleConfig(rule), updated, 'resolved', { from: st, to: st, now })

@@ -294,7 +294,8 @@ export async function applyLifecycle(
     .orderBy(desc(incidents.startedAt))
     .limit(1)
   if (!inc) {
-    if (t.to === 'Firing' && obs?.outcome === 'bad') await reopenIfResolvedWhileFiring(deps, rule, inst, obs, now)
+    if (t.to === 'Firing' && obs?.outcome === 'bad')
+      await reopenIfResolvedWhileFiring(deps, rule, inst, obs, now)
     else if (t.cleared) await markCleared(db, rule.id, inst.fingerprint)
     return
   }

@@ -337,14 +337,22 @@ describe('incident lifecycle', () => {
       input: { projectId, id, who: 'me', note: 'looks fine' },
     })
     expect(done.state).toBe('resolved')
-    expect(done.timeline.find((e) => e.type === 'resolved')?.message).toContain('re-opens as regressed in 5 min')
+    expect(done.timeline.find((e) => e.type === 'resolved')?.message).toContain(
+      're-opens as regressed in 5 min',
+    )
     await step(T0 + 3 * MIN, bad())
     expect((await getAlert({ ctx: { db: pg.db }, input: { projectId, id } })).state).toBe('resolved')
     await step(T0 + 7 * MIN, bad())
     const re = await getAlert({ ctx: { db: pg.db }, input: { projectId, id } })
     expect(re).toMatchObject({ state: 'open', firing: true, regressedCount: 1, resolvedAt: null })
-    expect(re.timeline.find((e) => e.type === 'regressed')?.message).toContain('resolved by hand but still firing')
-    expect((await listAlerts({ ctx: { db: pg.db }, input: { projectId, query: { state: 'firing', limit: 50 } } })).items.map((a) => a.id)).toEqual([id])
+    expect(re.timeline.find((e) => e.type === 'regressed')?.message).toContain(
+      'resolved by hand but still firing',
+    )
+    expect(
+      (
+        await listAlerts({ ctx: { db: pg.db }, input: { projectId, query: { state: 'firing', limit: 50 } } })
+      ).items.map((a) => a.id),
+    ).toEqual([id])
     expect((await deliveries()).map((d) => d.event)).toEqual(['firing', 'resolved', 'regressed'])
     // Resolved again, and this time the rule clears within the grace: it stays resolved and not firing.
     await resolveAlert({
