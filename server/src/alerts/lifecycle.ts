@@ -177,7 +177,7 @@ async function reopenIfResolvedWhileFiring(
 ): Promise<void> {
   const { db } = deps
   const last = await latestIncident(db, rule.id, inst.fingerprint)
-  if (!last || last.state !== 'resolved' || !last.firing || !last.resolvedAt) return
+  if (last?.state !== 'resolved' || !last.firing || !last.resolvedAt) return
   if (last.resolvedBy === 'leash') return
   const grace = deps.config.reopenGraceMs ?? REOPEN_GRACE_MS
   if (now - last.resolvedAt.getTime() < grace) return

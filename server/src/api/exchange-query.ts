@@ -42,7 +42,7 @@ export function parseTime(param: string, raw: string): number {
   return ms
 }
 
-function parseInt(param: string, raw: string | undefined, dflt: number, min: number, max: number): number {
+function parseWhole(param: string, raw: string | undefined, dflt: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return dflt
   if (!/^\d+$/.test(raw)) throw bad(param, `'${raw}' is not a whole number`)
   const n = Number(raw)
@@ -88,8 +88,8 @@ export function parseExchangeQuery(query: Record<string, string[]>): ParsedExcha
   let project: string | undefined
   for (const [param, values] of Object.entries(query)) {
     if (values.length > MAX_VALUES) throw bad(param, `at most ${MAX_VALUES} values`)
-    if (param === 'limit') limit = parseInt(param, single(param, values), 50, 1, 500)
-    else if (param === 'offset') offset = parseInt(param, single(param, values), 0, 0, 10_000_000)
+    if (param === 'limit') limit = parseWhole(param, single(param, values), 50, 1, 500)
+    else if (param === 'offset') offset = parseWhole(param, single(param, values), 0, 0, 10_000_000)
     else if (param === 'project') project = single(param, values) || undefined
     else if (param === 'from') filter.fromMs = parseTime(param, single(param, values))
     else if (param === 'to') filter.toMs = parseTime(param, single(param, values))
