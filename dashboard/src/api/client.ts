@@ -8,6 +8,7 @@ import {
   ChannelList,
   Deliveries,
   Dimension,
+  ExchangeDetail,
   ExchangesPage,
   IngestStatusBody,
   Me,
@@ -71,6 +72,20 @@ export function listExchanges(params: ExchangesParams): Promise<ExchangesPage> {
     ...(params.project ? { project: params.project } : {}),
   }
   return read(api.api.exchanges.$get({ query }), ExchangesPage)
+}
+
+/**
+ * `GET /api/exchanges/:id`, validated with the shared schema. A 404 resolves to `{ found: null }`: useApi
+ * reads a null result as "still loading", so "not found" must be a value of its own.
+ */
+export async function getExchange(id: string, project: string): Promise<{ found: ExchangeDetail | null }> {
+  const res = await api.api.exchanges[':id'].$get({ param: { id }, query: project ? { project } : {} })
+  if (!res.ok) {
+    const err = await toApiError(res)
+    if (err.status === 404 && err.code === 'not_found') return { found: null }
+    throw err
+  }
+  return { found: ExchangeDetail.parse(await res.json()) }
 }
 
 export interface OverviewParams {

@@ -21,6 +21,12 @@ function panelStep(range: RangeKey): number {
   return STEPS.find((s) => s >= target) ?? 86_400
 }
 
+function bucketLabel(stepSeconds: number): string {
+  if (stepSeconds % 86_400 === 0) return `${stepSeconds / 86_400}-day`
+  if (stepSeconds % 3600 === 0) return `${stepSeconds / 3600}-hour`
+  return `${Math.round(stepSeconds / 60)}-min`
+}
+
 function Headline({ res }: { res: MetricSeriesResponse }) {
   const points = res.series[0]?.points ?? []
   const latest = [...points].reverse().find((p) => p.value !== null)
@@ -35,12 +41,15 @@ function Headline({ res }: { res: MetricSeriesResponse }) {
   }
   return (
     <div>
+      <div className="muted small" data-testid="safety-headline-label">
+        latest {bucketLabel(res.step)} bucket
+      </div>
       <span className="tile-value">{fmtValue(latest.value, unit)}</span>
       <div className="muted small">
         {latest.lo !== null && latest.hi !== null
           ? `95% CI ${fmtValue(latest.lo, unit)} – ${fmtValue(latest.hi, unit)} · `
           : ''}
-        n={latest.n} · bucket of {fmtDateTime(new Date(latest.t).toISOString())}
+        n={latest.n} · from {fmtDateTime(new Date(latest.t).toISOString())}
       </div>
     </div>
   )

@@ -32,6 +32,7 @@ export function fmtDateTime(iso: string): string {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
+    timeZoneName: 'short',
   })
 }
 
