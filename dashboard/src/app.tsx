@@ -11,6 +11,7 @@ import { SessionProvider } from './lib/session.tsx'
 import { AlertPage } from './pages/alert-page.tsx'
 import { AlertsPage } from './pages/alerts-page.tsx'
 import { ExchangePage } from './pages/exchange-page.tsx'
+import { ExchangesPage } from './pages/exchanges-page.tsx'
 import { LoginPage } from './pages/login-page.tsx'
 import { MetricsPage } from './pages/metrics-page.tsx'
 import { NotFoundPage } from './pages/not-found-page.tsx'
@@ -36,6 +37,8 @@ function Page({ route }: { route: Route }) {
       return <AlertPage id={route.id} />
     case 'exchange':
       return <ExchangePage id={route.id} />
+    case 'exchanges':
+      return <ExchangesPage />
     case 'reports':
       return <ReportsPage />
     case 'rules':

@@ -63,10 +63,13 @@ export interface ExchangesParams {
   limit: number
   offset: number
   project?: string | undefined
+  /** The API's own filter parameters (from, to, model, score.<name>, tag.<key>, sort, …), passed as they are. */
+  filters?: Record<string, string> | undefined
 }
 
 export function listExchanges(params: ExchangesParams): Promise<ExchangesPage> {
   const query = {
+    ...params.filters,
     limit: String(params.limit),
     offset: String(params.offset),
     ...(params.project ? { project: params.project } : {}),

@@ -10,6 +10,7 @@ interface ExchangesTableProps {
   offset: number
   limit: number
   onOffset: (offset: number) => void
+  title?: string
 }
 
 function RefusalCell({ item }: { item: ExchangeItem }) {
@@ -63,13 +64,20 @@ function Detail({ item }: { item: ExchangeItem }) {
   )
 }
 
-export function ExchangesTable({ items, total, offset, limit, onOffset }: ExchangesTableProps) {
+export function ExchangesTable({
+  items,
+  total,
+  offset,
+  limit,
+  onOffset,
+  title = 'Latest responses',
+}: ExchangesTableProps) {
   const [open, setOpen] = useState<string | null>(null)
   const last = Math.min(offset + items.length, total)
   return (
     <section className="card">
       <header className="card-head">
-        <h2>Latest responses</h2>
+        <h2>{title}</h2>
         <div className="pager">
           <span className="muted" data-testid="exchanges-range">
             {total === 0 ? '0' : `${fmtCount(offset + 1)}–${fmtCount(last)}`} of {fmtCount(total)}

@@ -11,6 +11,7 @@ export type Route =
   | { page: 'alerts' }
   | { page: 'alert'; id: string }
   | { page: 'exchange'; id: string }
+  | { page: 'exchanges' }
   | { page: 'rules' }
   | { page: 'reports' }
   | { page: 'settings' }
@@ -48,6 +49,7 @@ export function matchRoute(path: string): Route {
   if (alert?.[1]) return { page: 'alert', id: decodeURIComponent(alert[1]) }
   const exchange = /^\/exchanges\/([^/]+)$/.exec(clean)
   if (exchange?.[1]) return { page: 'exchange', id: decodeURIComponent(exchange[1]) }
+  if (clean === '/exchanges') return { page: 'exchanges' }
   if (clean === '/reports') return { page: 'reports' }
   if (clean === '/settings') return { page: 'settings' }
   if (clean === '/system') return { page: 'system' }

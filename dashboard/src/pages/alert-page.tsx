@@ -60,7 +60,14 @@ function Actions({ alert, onChange }: { alert: AlertDetail; onChange: (a: AlertD
           {error}
         </div>
       ) : null}
-      {resolved ? <p className="muted">This alert is resolved.</p> : null}
+      {resolved && alert.firing ? (
+        <div className="banner banner-warn" role="status" data-testid="alert-resolved-firing">
+          Resolved, but the rule still fires: unless it clears within 5 minutes of the resolve, this alert
+          re-opens as regressed.
+        </div>
+      ) : resolved ? (
+        <p className="muted">This alert is resolved.</p>
+      ) : null}
       {alert.state === 'open' ? (
         <button
           type="button"

@@ -198,7 +198,7 @@ export async function snoozeAlert({
       id,
       now,
       'snoozed',
-      `snoozed by ${who} until ${input.until.toISOString()}`,
+      `snoozed by ${who} until ${input.until.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       {},
       who,
     )

@@ -114,7 +114,7 @@ describe('alert rules API', () => {
     )
     expect(res.status).toBe(201)
     expect(JSON.stringify(res.body)).not.toContain(secret)
-    expect(res.body.config.secret).toBe('****cret')
+    expect(res.body.config.secret).toBe('****')
     const pd = await api<{ id: string; config: Record<string, string> }>(
       leash,
       '/api/notification-channels',
@@ -127,7 +127,7 @@ describe('alert rules API', () => {
         }),
       },
     )
-    expect(pd.body.config.routingKey).toBe('****7890')
+    expect(pd.body.config.routingKey).toBe('****')
     const list = await api<{ items: unknown[] }>(leash, '/api/notification-channels')
     expect(list.body.items).toHaveLength(2)
     expect(JSON.stringify(list.body)).not.toContain(secret)
