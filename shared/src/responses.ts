@@ -81,7 +81,9 @@ const EvidenceBase = z.looseObject({
   current: Figure.nullable().optional(),
   /** The figure at the latest evaluation (the evidence itself is from when the alert opened). */
   latest: Figure.extend({ at: z.string() }).nullable().optional(),
-  baseline: Figure.extend({ from: z.string(), to: z.string() }).nullable().optional(),
+  baseline: Figure.extend({ from: z.string(), to: z.string(), label: z.string().optional() })
+    .nullable()
+    .optional(),
   extra: z.record(z.string(), z.unknown()).nullable().optional(),
   evaluatedAt: z.string().optional(),
   slice: z

@@ -114,7 +114,10 @@ export function EvidenceView({
             {ev.baseline ? (
               <>
                 <FigureText f={ev.baseline} unit={metricUnit} />
-                <div className="muted small">{windowText(ev.baseline.from, ev.baseline.to)}</div>
+                <div className="muted small">
+                  {ev.baseline.label ? `${ev.baseline.label}: ` : ''}
+                  {windowText(ev.baseline.from, ev.baseline.to)}
+                </div>
               </>
             ) : (
               <span className="muted">{ev.kind === 'threshold' ? 'fixed threshold, no baseline' : '—'}</span>
