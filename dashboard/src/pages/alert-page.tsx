@@ -10,6 +10,7 @@ import {
   snoozeAlert,
 } from '../api/client.ts'
 import { fmtDuration, LabelChips, SeverityPill, StatePill } from '../components/alert-bits.tsx'
+import { AlertChart } from '../components/alert-chart.tsx'
 import { EvidenceView } from '../components/evidence-view.tsx'
 import { Link } from '../components/link.tsx'
 import { ErrorBanner, Loading, PageHeader } from '../components/states.tsx'
@@ -231,6 +232,7 @@ export function AlertPage({ id }: { id: string }) {
       {alert ? (
         <div className="alert-layout">
           <div className="stack">
+            <AlertChart alert={alert} unit={metric?.unit ?? 'score'} minSamples={metric?.minSamples ?? 0} />
             <EvidenceView alert={alert} metric={metric} />
             <Timeline alert={alert} />
           </div>
