@@ -8,6 +8,7 @@ import { hrefWithSticky } from '../lib/router.ts'
 import { useSession } from '../lib/session.tsx'
 import { fmtValue, UNIT_LABEL } from '../lib/units.ts'
 import { useApi } from '../lib/use-api.ts'
+import { incidentSpans, useIncidents } from '../lib/use-incidents.ts'
 import { BandChart } from './band-chart.tsx'
 import { Link } from './link.tsx'
 
@@ -66,6 +67,7 @@ function SafetyCard({ def, range }: { def: MetricDefinition; range: RangeKey }) 
     },
     { refreshMs: 30_000, keepPrevious: true },
   )
+  const incidents = useIncidents()
   const data = res.data
   const empty = data?.series.every((s) => s.points.every((p) => p.n === 0)) ?? false
   return (
@@ -101,6 +103,7 @@ function SafetyCard({ def, range }: { def: MetricDefinition; range: RangeKey }) 
             minSamples={data.metric.minSamples}
             height={110}
             compact
+            marks={incidentSpans(incidents.data, def.name)}
           />
         ) : null}
       </div>
