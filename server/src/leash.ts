@@ -118,7 +118,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     settings,
     ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats(), http: http.stats() }) },
     keys,
-    alerts: { config: alertConfig },
+    alerts: { config: alertConfig, pagerDutyUrl: config.alerts.pagerDutyUrl },
     ...(health ? { postgres: health } : {}),
   })
   const http = await listen({

@@ -76,6 +76,8 @@ async function baselineValues(ctx: Ctx, metric: string, b: Baseline): Promise<Ma
   const out = new Map<string, BaselineValue>()
   for (const [k, v] of week) out.set(k, { value: v, from: r.from, to: r.to, label })
   if (b.type !== 'week_or_recent') return out
+  // A week of history on every group: the recent hours are not needed (one query, as with week_before).
+  if (week.size > 0 && [...week.values()].every((v) => enough(ctx, metric, v))) return out
   const recentFrom = ctx.from - b.hours * HOUR_MS
   const recent = await grouped(ctx, metric, recentFrom, ctx.from)
   for (const [k, v] of recent) {

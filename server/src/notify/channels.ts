@@ -55,7 +55,7 @@ export async function createChannel({
   return toChannel(row)
 }
 
-async function findChannel(db: Db, projectId: string, id: string): Promise<Row> {
+export async function findChannel(db: Db, projectId: string, id: string): Promise<Row> {
   const [row] = await db
     .select()
     .from(notificationChannels)
