@@ -284,3 +284,13 @@ export const WeeklyReportBody = z.object({
 export type WeeklyReportBody = z.infer<typeof WeeklyReportBody>
 export type ReportSlice = WeeklyReportBody['slices'][number]
 export type ReportRow = ReportSlice['metrics'][number]
+
+/** `POST /api/notification-channels/:id/test`: the one attempt's outcome. */
+export const TestDelivery = z.object({
+  id: z.string(),
+  status: z.string(),
+  responseStatus: z.number().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+})
+export type TestDelivery = z.infer<typeof TestDelivery>

@@ -1,11 +1,12 @@
 import type { AppType } from '@leash/server/api'
-import type { AlertItem, AlertRuleInput, Channel, Project, SnoozeInput } from '@leash/shared'
+import type { AlertItem, AlertRuleInput, Channel, ChannelInput, Project, SnoozeInput } from '@leash/shared'
 import {
   AlertDetail,
   AlertList,
   AlertRule,
   AlertRuleList,
   ChannelList,
+  Channel as ChannelSchema,
   Deliveries,
   Dimension,
   ExchangeDetail,
@@ -16,6 +17,7 @@ import {
   MetricSeriesResponse,
   ProjectList,
   SettingsResponse,
+  TestDelivery,
   TimeSeries,
   WeeklyReportBody,
 } from '@leash/shared'
@@ -220,6 +222,24 @@ export function deleteRule(project: string, id: string): Promise<void> {
 export async function listChannels(project: string): Promise<Channel[]> {
   const body = await read(api.api['notification-channels'].$get(projectQuery(project)), ChannelList)
   return body.items
+}
+
+export function createChannel(input: ChannelInput): Promise<Channel> {
+  return read(api.api['notification-channels'].$post({ json: input }), ChannelSchema)
+}
+
+export function deleteChannel(project: string, id: string): Promise<void> {
+  return expectEmpty(
+    api.api['notification-channels'][':id'].$delete({ param: { id }, ...projectQuery(project) }),
+  )
+}
+
+/** Sends one test notice now; the answer says whether the receiver took it. */
+export function testChannel(project: string, id: string): Promise<TestDelivery> {
+  return read(
+    api.api['notification-channels'][':id'].test.$post({ param: { id }, ...projectQuery(project) }),
+    TestDelivery,
+  )
 }
 
 export function channelDeliveries(project: string, id: string): Promise<Deliveries> {
