@@ -18,6 +18,7 @@ import { NotFoundPage } from './pages/not-found-page.tsx'
 import { OverviewPage } from './pages/overview-page.tsx'
 import { ReportsPage } from './pages/reports-page.tsx'
 import { RulesPage } from './pages/rules-page.tsx'
+import { SessionPage } from './pages/session-page.tsx'
 import { SettingsPage } from './pages/settings-page.tsx'
 import { SystemPage } from './pages/system-page.tsx'
 
@@ -39,6 +40,8 @@ function Page({ route }: { route: Route }) {
       return <ExchangePage id={route.id} />
     case 'exchanges':
       return <ExchangesPage />
+    case 'session':
+      return <SessionPage id={route.id} />
     case 'reports':
       return <ReportsPage />
     case 'rules':

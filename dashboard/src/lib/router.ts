@@ -12,6 +12,7 @@ export type Route =
   | { page: 'alert'; id: string }
   | { page: 'exchange'; id: string }
   | { page: 'exchanges' }
+  | { page: 'session'; id: string }
   | { page: 'rules' }
   | { page: 'reports' }
   | { page: 'settings' }
@@ -50,6 +51,8 @@ export function matchRoute(path: string): Route {
   const exchange = /^\/exchanges\/([^/]+)$/.exec(clean)
   if (exchange?.[1]) return { page: 'exchange', id: decodeURIComponent(exchange[1]) }
   if (clean === '/exchanges') return { page: 'exchanges' }
+  const session = /^\/sessions\/([^/]+)$/.exec(clean)
+  if (session?.[1]) return { page: 'session', id: decodeURIComponent(session[1]) }
   if (clean === '/reports') return { page: 'reports' }
   if (clean === '/settings') return { page: 'settings' }
   if (clean === '/system') return { page: 'system' }

@@ -78,6 +78,12 @@ function Conversation({ d }: { d: ExchangeDetail }) {
   )
 }
 
+/** An absolute window of a day either side of a moment, for links that must mean the same tomorrow. */
+function dayAround(iso: string): { from: string; to: string } {
+  const t = Date.parse(iso)
+  return { from: new Date(t - 86_400_000).toISOString(), to: new Date(t + 86_400_000).toISOString() }
+}
+
 function Facts({ d }: { d: ExchangeDetail }) {
   const u = d.usage
   const tags = d.tags
@@ -122,7 +128,27 @@ function Facts({ d }: { d: ExchangeDetail }) {
         <dd>{fmtUsd(d.costUsd)}</dd>
         <dt>User / session</dt>
         <dd>
-          {tags.user || '—'} / {tags.session || '—'}
+          {tags.user ? (
+            <Link
+              href={hrefWithSticky('/exchanges', { user: tags.user, ...dayAround(d.time) })}
+              data-testid="exchange-user-link"
+            >
+              {tags.user}
+            </Link>
+          ) : (
+            '—'
+          )}{' '}
+          /{' '}
+          {tags.session ? (
+            <Link
+              href={hrefWithSticky(`/sessions/${encodeURIComponent(tags.session)}`)}
+              data-testid="exchange-session-link"
+            >
+              {tags.session}
+            </Link>
+          ) : (
+            '—'
+          )}
         </dd>
         <dt>Feature / policy</dt>
         <dd>

@@ -152,6 +152,19 @@ describe('on-call flow in a real browser', () => {
     expect(await tab.getByTestId('exchange-scores').textContent()).toContain('false_refusal')
     await tab.getByTestId('exchange-feedback').waitFor()
     await shot(tab, 'exchange')
+
+    // Its session, turn by turn, as the API lists it in time order.
+    const session = detail.body.tags.session
+    const turns = await api<ExchangesPage>(
+      leash,
+      `/api/exchanges?session=${encodeURIComponent(session)}&sort=time`,
+    )
+    await tab.goto(`/exchanges/${first.id}`)
+    await tab.getByTestId('exchange-session-link').click()
+    await tab.getByTestId('session-page').waitFor()
+    await expect.poll(() => tab.getByTestId('session-turn').count()).toBe(turns.body.total)
+    await tab.getByTestId('session-context-growth').waitFor()
+    await shot(tab, 'session')
   })
 
   it('opens a firing alert with its chart, acknowledges, resolves while it still fires and sees it re-open', async () => {
