@@ -1,6 +1,6 @@
 import { type AlertDetail, Dimension, parseDuration } from '@leash/shared'
 import { metricSeries } from '../api/client.ts'
-import { labelText } from '../lib/metric-meta.ts'
+import { labelText, metricTitle } from '../lib/metric-meta.ts'
 import { useSession } from '../lib/session.tsx'
 import { fmtValue } from '../lib/units.ts'
 import { useApi } from '../lib/use-api.ts'
@@ -66,8 +66,8 @@ export function AlertChart({
   return (
     <section className="card" data-testid="alert-chart">
       <header className="card-head">
-        <h2>
-          {metric}{' '}
+        <h2 title={metric}>
+          {metricTitle({ name: metric })}{' '}
           <span className="muted small">
             {Object.keys(filters).length ? labelText(filters) : 'all traffic'}
           </span>

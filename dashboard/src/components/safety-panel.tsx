@@ -1,7 +1,7 @@
 import type { MetricDefinition, MetricSeriesResponse } from '@leash/shared'
 import { metricCatalog, metricSeries } from '../api/client.ts'
 import { fmtDateTime } from '../lib/format.ts'
-import { labelText } from '../lib/metric-meta.ts'
+import { labelText, metricScale, metricTitle } from '../lib/metric-meta.ts'
 import type { RangeKey } from '../lib/range.ts'
 import { rangeOf } from '../lib/range.ts'
 import { hrefWithSticky } from '../lib/router.ts'
@@ -73,10 +73,10 @@ function SafetyCard({ def, range }: { def: MetricDefinition; range: RangeKey }) 
   return (
     <section className="card safety-card" data-testid={`safety-${def.name}`}>
       <header className="card-head">
-        <h2 title={def.description}>
-          <Link href={hrefWithSticky('/metrics', { metric: def.name, range })}>{def.name}</Link>
+        <h2 title={`${def.name}: ${def.description}`}>
+          <Link href={hrefWithSticky('/metrics', { metric: def.name, range })}>{metricTitle(def)}</Link>
         </h2>
-        <span className="muted small">{UNIT_LABEL[def.unit]}</span>
+        <span className="muted small">{metricScale(def, UNIT_LABEL[def.unit])}</span>
       </header>
       <div className="safety-headline">
         {data ? (
