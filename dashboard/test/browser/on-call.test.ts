@@ -131,7 +131,9 @@ describe('on-call flow in a real browser', () => {
     q.set('limit', '50')
     const want = await api<ExchangesPage>(leash, `/api/exchanges?${q.toString()}`)
     expect(want.body.total).toBeGreaterThan(0)
-    await expect.poll(() => tab.getByTestId('exchange-row').count()).toBe(Math.min(50, want.body.total))
+    await expect
+      .poll(() => tab.getByTestId('exchange-row').count(), { timeout: 30_000 })
+      .toBe(Math.min(50, want.body.total))
     await expect
       .poll(() => tab.getByTestId('exchanges-range').textContent())
       .toContain(`of ${want.body.total}`)
@@ -141,7 +143,9 @@ describe('on-call flow in a real browser', () => {
     const again = await context.newPage()
     watch(again)
     await again.goto(tab.url())
-    await expect.poll(() => again.getByTestId('exchange-row').count()).toBe(Math.min(50, want.body.total))
+    await expect
+      .poll(() => again.getByTestId('exchange-row').count(), { timeout: 30_000 })
+      .toBe(Math.min(50, want.body.total))
     await again.close()
 
     await tab.getByTestId('exchange-row').first().click()
@@ -162,7 +166,9 @@ describe('on-call flow in a real browser', () => {
     await tab.goto(`/exchanges/${first.id}`)
     await tab.getByTestId('exchange-session-link').click()
     await tab.getByTestId('session-page').waitFor()
-    await expect.poll(() => tab.getByTestId('session-turn').count()).toBe(turns.body.total)
+    await expect
+      .poll(() => tab.getByTestId('session-turn').count(), { timeout: 30_000 })
+      .toBe(turns.body.total)
     await tab.getByTestId('session-context-growth').waitFor()
     await shot(tab, 'session')
   })
