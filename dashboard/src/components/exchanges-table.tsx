@@ -1,6 +1,6 @@
 import type { ExchangeItem } from '@leash/shared'
 import { Fragment, useState } from 'react'
-import { fmtCount, fmtDateTime, fmtMs, truncate } from '../lib/format.ts'
+import { fmtCount, fmtDateTime, fmtMs, truncate, zoneLabel } from '../lib/format.ts'
 import { hrefWithSticky } from '../lib/router.ts'
 import { Link } from './link.tsx'
 
@@ -93,7 +93,7 @@ export function ExchangesTable({
       <table className="exchanges" data-testid="exchanges-table">
         <thead>
           <tr>
-            <th>Time</th>
+            <th>Time ({zoneLabel()})</th>
             <th>Model</th>
             <th>Status</th>
             <th className="num">Latency</th>
@@ -121,7 +121,7 @@ export function ExchangesTable({
                   aria-expanded={isOpen}
                   title={isOpen ? 'Click to collapse' : 'Click to show the full prompt and response'}
                 >
-                  <td className="nowrap">{fmtDateTime(item.time)}</td>
+                  <td className="nowrap">{fmtDateTime(item.time, { zone: false })}</td>
                   <td className="nowrap" title={item.model}>
                     {item.model}
                   </td>
