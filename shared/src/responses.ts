@@ -220,6 +220,8 @@ export const WeeklyReportBody = z.object({
   baseline: WeekRange.nullable(),
   generatedAt: z.number(),
   guard: z.object({ method: z.string(), alpha: z.number(), tests: z.number() }),
+  /** The opening paragraph, written from the numbers (absent from reports built before it existed). */
+  summary: z.array(z.string()).optional(),
   slices: z.array(
     z.object({
       model: z.string(),

@@ -266,7 +266,7 @@ describe('on-call flow in a real browser', () => {
       })
       const p = await phone.newPage()
       watch(p)
-      const fits = async () => p.evaluate(() => document.documentElement.scrollWidth)
+      const fits = async () => p.evaluate<number>('document.documentElement.scrollWidth')
       await p.goto('/alerts')
       await p.getByTestId('alert-row').first().waitFor()
       expect(await fits()).toBeLessThanOrEqual(390)

@@ -57,6 +57,8 @@ export interface WeeklyReport {
   generatedAt: number
   guard: { method: 'benjamini-hochberg'; alpha: number; tests: number }
   slices: ReportSlice[]
+  /** The opening paragraph, written from the numbers (set by the report service). */
+  summary?: string[]
   /** Slices left out because none of their exchanges succeeded (a 404'd model name, an empty one). */
   errorOnlySlices: Array<{ model: string; route: string; requests: number }>
   /** Project-wide violation and false-refusal rates, week by week up to this one (oldest first). */
