@@ -45,14 +45,14 @@ interface Conversation {
 }
 
 const RETRIEVAL_PROMPTS = demoPrompts.filter((p) => (p.sources?.length ?? 0) > 0)
-/**
- * Share of retrieval prompts in a citation-decay run: about 1 in 11 demo prompts carries sources, too few
- * for citation_support_rate's minimum sample (30) once decay drops half the citations; 4 in 5 is plenty.
- */
-export const CITATION_DECAY_RETRIEVAL_SHARE = 0.8
 
+/**
+ * A citation-decay run sends retrieval prompts only: about 1 in 11 demo prompts carries sources, and once the
+ * decay drops two citations in three, that is far too few cited answers for citation_support_rate's minimum
+ * sample (30); with every call a retrieval call, half of a default 300-call run gives about 48.
+ */
 function openConversation(rng: Rng, scenario: DemoScenario | undefined): Conversation {
-  const retrieval = scenario === 'citation-decay' && rng.chance(CITATION_DECAY_RETRIEVAL_SHARE)
+  const retrieval = scenario === 'citation-decay'
   return {
     prompt: rng.pick(retrieval ? RETRIEVAL_PROMPTS : demoPrompts),
     user: `demo-user-${String(rng.int(1, 40)).padStart(3, '0')}`,

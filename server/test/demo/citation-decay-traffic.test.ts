@@ -15,7 +15,7 @@ describe('citation-decay demo traffic', () => {
   })
 
   it('produces enough cited answers for the metric minimum, decayed from the first call', async () => {
-    const COUNT = 120
+    const COUNT = 150
     const run = await runDemoTraffic({
       baseUrl: leash.url,
       apiKey: PROJECT_KEY,
@@ -33,12 +33,12 @@ describe('citation-decay demo traffic', () => {
         const r = await api<ExchangesPage>(leash, '/api/exchanges?limit=1&score.citation_support=gte:0')
         return r.status === 200 && r.body.total >= min ? r.body.total : undefined
       },
-      90_000,
-      500,
+      150_000,
+      1_000,
     ).catch(async () => {
       const r = await api<ExchangesPage>(leash, '/api/exchanges?limit=1&score.citation_support=gte:0')
       return r.body.total
     })
     expect(cited).toBeGreaterThanOrEqual(min)
-  }, 180_000)
+  }, 300_000)
 })
