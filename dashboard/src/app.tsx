@@ -11,12 +11,14 @@ import { SessionProvider } from './lib/session.tsx'
 import { AlertPage } from './pages/alert-page.tsx'
 import { AlertsPage } from './pages/alerts-page.tsx'
 import { ExchangePage } from './pages/exchange-page.tsx'
+import { ExchangesPage } from './pages/exchanges-page.tsx'
 import { LoginPage } from './pages/login-page.tsx'
 import { MetricsPage } from './pages/metrics-page.tsx'
 import { NotFoundPage } from './pages/not-found-page.tsx'
 import { OverviewPage } from './pages/overview-page.tsx'
 import { ReportsPage } from './pages/reports-page.tsx'
 import { RulesPage } from './pages/rules-page.tsx'
+import { SessionPage } from './pages/session-page.tsx'
 import { SettingsPage } from './pages/settings-page.tsx'
 import { SystemPage } from './pages/system-page.tsx'
 
@@ -36,6 +38,10 @@ function Page({ route }: { route: Route }) {
       return <AlertPage id={route.id} />
     case 'exchange':
       return <ExchangePage id={route.id} />
+    case 'exchanges':
+      return <ExchangesPage />
+    case 'session':
+      return <SessionPage id={route.id} />
     case 'reports':
       return <ReportsPage />
     case 'rules':

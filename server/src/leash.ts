@@ -136,7 +136,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats(), http: http.stats() }) },
     keys,
     exchanges: { sink: pipeline, settings },
-    alerts: { config: alertConfig },
+    alerts: { config: alertConfig, pagerDutyUrl: config.alerts.pagerDutyUrl },
     ...(health ? { postgres: health } : {}),
   })
   const http = await listen({

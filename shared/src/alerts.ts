@@ -31,10 +31,15 @@ export type GroupLabel = z.infer<typeof GroupLabel>
 export const ComparisonOp = z.enum(['>', '<'])
 export type ComparisonOp = z.infer<typeof ComparisonOp>
 
-/** Reference to compare against: a pinned window, the same window a week earlier, or another model. */
+/**
+ * Reference to compare against: a pinned window, the same window a week earlier, another model, or
+ * `week_or_recent`: the week before wherever it has enough samples, otherwise the `hours` hours just
+ * before the window, so a rule works on a new install from its first hours and moves to last week by itself.
+ */
 export const Baseline = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pinned'), from: z.coerce.date(), to: z.coerce.date() }),
   z.object({ type: z.literal('week_before') }),
+  z.object({ type: z.literal('week_or_recent'), hours: z.number().int().min(1).max(72).default(6) }),
   z.object({ type: z.literal('model'), model: z.string().min(1) }),
 ])
 export type Baseline = z.infer<typeof Baseline>

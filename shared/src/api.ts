@@ -42,6 +42,20 @@ export type ExchangeItem = z.infer<typeof ExchangeItem>
 export const ExchangeIdParam = z.object({ id: z.uuid('id must be an exchange event id (a UUID)') })
 export const ExchangeDetailQuery = z.object({ project: z.string().optional() })
 
+/** One feedback post about an exchange (`POST /api/feedback`), as the exchange shows it. */
+export const ExchangeFeedback = z.object({
+  id: z.string(),
+  receivedAt: z.string(),
+  thumbs: z.enum(['up', 'down']).nullable(),
+  /** null = not given. */
+  taskCompleted: z.boolean().nullable(),
+  refusalWrong: z.boolean(),
+  editDistance: z.number().nullable(),
+  editedText: z.string(),
+  comment: z.string(),
+})
+export type ExchangeFeedback = z.infer<typeof ExchangeFeedback>
+
 /** One exchange with everything it carries: `GET /api/exchanges/:id`. */
 export const ExchangeDetail = ExchangeItem.extend({
   route: z.string(),
@@ -77,6 +91,8 @@ export const ExchangeDetail = ExchangeItem.extend({
       label: z.string(),
     }),
   ),
+  /** Feedback posted about this exchange, oldest first. */
+  feedback: z.array(ExchangeFeedback).default([]),
 })
 export type ExchangeDetail = z.infer<typeof ExchangeDetail>
 

@@ -81,7 +81,9 @@ const EvidenceBase = z.looseObject({
   current: Figure.nullable().optional(),
   /** The figure at the latest evaluation (the evidence itself is from when the alert opened). */
   latest: Figure.extend({ at: z.string() }).nullable().optional(),
-  baseline: Figure.extend({ from: z.string(), to: z.string() }).nullable().optional(),
+  baseline: Figure.extend({ from: z.string(), to: z.string(), label: z.string().optional() })
+    .nullable()
+    .optional(),
   extra: z.record(z.string(), z.unknown()).nullable().optional(),
   evaluatedAt: z.string().optional(),
   slice: z
@@ -218,6 +220,8 @@ export const WeeklyReportBody = z.object({
   baseline: WeekRange.nullable(),
   generatedAt: z.number(),
   guard: z.object({ method: z.string(), alpha: z.number(), tests: z.number() }),
+  /** The opening paragraph, written from the numbers (absent from reports built before it existed). */
+  summary: z.array(z.string()).optional(),
   slices: z.array(
     z.object({
       model: z.string(),
@@ -308,3 +312,12 @@ export const ScorerAccuracyResponse = z.object({
   ),
 })
 export type ScorerAccuracyResponse = z.infer<typeof ScorerAccuracyResponse>
+/** `POST /api/notification-channels/:id/test`: the one attempt's outcome. */
+export const TestDelivery = z.object({
+  id: z.string(),
+  status: z.string(),
+  responseStatus: z.number().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+})
+export type TestDelivery = z.infer<typeof TestDelivery>

@@ -1,13 +1,15 @@
 import type { AppType } from '@leash/server/api'
-import type { AlertItem, AlertRuleInput, Channel, Project, SnoozeInput } from '@leash/shared'
+import type { AlertItem, AlertRuleInput, Channel, ChannelInput, Project, SnoozeInput } from '@leash/shared'
 import {
   AlertDetail,
   AlertList,
   AlertRule,
   AlertRuleList,
   ChannelList,
+  Channel as ChannelSchema,
   Deliveries,
   Dimension,
+  ExchangeDetail,
   ExchangesPage,
   IngestStatusBody,
   Me,
@@ -16,6 +18,7 @@ import {
   ProjectList,
   ScorerAccuracyResponse,
   SettingsResponse,
+  TestDelivery,
   TimeSeries,
   WeeklyReportBody,
 } from '@leash/shared'
@@ -63,15 +66,32 @@ export interface ExchangesParams {
   limit: number
   offset: number
   project?: string | undefined
+  /** The API's own filter parameters (from, to, model, score.<name>, tag.<key>, sort, …), passed as they are. */
+  filters?: Record<string, string> | undefined
 }
 
 export function listExchanges(params: ExchangesParams): Promise<ExchangesPage> {
   const query = {
+    ...params.filters,
     limit: String(params.limit),
     offset: String(params.offset),
     ...(params.project ? { project: params.project } : {}),
   }
   return read(api.api.exchanges.$get({ query }), ExchangesPage)
+}
+
+/**
+ * `GET /api/exchanges/:id`, validated with the shared schema. A 404 resolves to `{ found: null }`: useApi
+ * reads a null result as "still loading", so "not found" must be a value of its own.
+ */
+export async function getExchange(id: string, project: string): Promise<{ found: ExchangeDetail | null }> {
+  const res = await api.api.exchanges[':id'].$get({ param: { id }, query: project ? { project } : {} })
+  if (!res.ok) {
+    const err = await toApiError(res)
+    if (err.status === 404 && err.code === 'not_found') return { found: null }
+    throw err
+  }
+  return { found: ExchangeDetail.parse(await res.json()) }
 }
 
 export interface OverviewParams {
@@ -208,6 +228,24 @@ export function deleteRule(project: string, id: string): Promise<void> {
 export async function listChannels(project: string): Promise<Channel[]> {
   const body = await read(api.api['notification-channels'].$get(projectQuery(project)), ChannelList)
   return body.items
+}
+
+export function createChannel(input: ChannelInput): Promise<Channel> {
+  return read(api.api['notification-channels'].$post({ json: input }), ChannelSchema)
+}
+
+export function deleteChannel(project: string, id: string): Promise<void> {
+  return expectEmpty(
+    api.api['notification-channels'][':id'].$delete({ param: { id }, ...projectQuery(project) }),
+  )
+}
+
+/** Sends one test notice now; the answer says whether the receiver took it. */
+export function testChannel(project: string, id: string): Promise<TestDelivery> {
+  return read(
+    api.api['notification-channels'][':id'].test.$post({ param: { id }, ...projectQuery(project) }),
+    TestDelivery,
+  )
 }
 
 export function channelDeliveries(project: string, id: string): Promise<Deliveries> {

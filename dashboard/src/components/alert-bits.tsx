@@ -34,13 +34,9 @@ export function LabelChips({ labels }: { labels: Record<string, string> }) {
   )
 }
 
-/** "5m ago", "3h ago", "2d ago" from an ISO time. */
+/** "5 min ago", "3.0 h ago" from an ISO time, rounded like every duration beside it. */
 export function fmtSince(iso: string, now: number = Date.now()): string {
-  const s = Math.max(0, (now - Date.parse(iso)) / 1000)
-  if (s < 60) return `${Math.floor(s)}s ago`
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`
-  return `${Math.floor(s / 86_400)}d ago`
+  return `${fmtDuration(Math.max(0, now - Date.parse(iso)))} ago`
 }
 
 export function fmtDuration(ms: number | null): string {

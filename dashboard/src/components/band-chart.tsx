@@ -7,6 +7,7 @@ import {
   Legend,
   Line,
   ReferenceArea,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -41,6 +42,13 @@ interface BandChartProps {
   height?: number
   /** Small multiples: no legend, fewer ticks. */
   compact?: boolean
+  /** Reference marks: threshold, clear threshold and baseline lines; firing spans shaded. */
+  marks?: ChartMarks | undefined
+}
+
+export interface ChartMarks {
+  lines?: Array<{ y: number; label: string; color: string; dashed?: boolean }>
+  spans?: Array<{ from: number; to: number; label: string }>
 }
 
 export const SERIES_COLORS = [
@@ -105,6 +113,7 @@ export function BandChart({
   minSamples,
   height = 300,
   compact = false,
+  marks,
 }: BandChartProps) {
   const rows = rowsOf(series)
   const byT = new Map<number, number>(rows.map((r, i) => [r.t, i]))
@@ -173,6 +182,27 @@ export function BandChart({
         />
         {spans.map(([x1, x2]) => (
           <ReferenceArea key={x1} x1={x1} x2={x2} fill="#9aa3ae" fillOpacity={0.12} ifOverflow="hidden" />
+        ))}
+        {(marks?.spans ?? []).map((m) => (
+          <ReferenceArea
+            key={`span-${m.from}`}
+            x1={Math.max(m.from, from)}
+            x2={Math.min(m.to, to)}
+            fill="#d0463b"
+            fillOpacity={0.1}
+            ifOverflow="hidden"
+            label={{ value: m.label, position: 'insideTopLeft', fontSize: 11, fill: '#b42318' }}
+          />
+        ))}
+        {(marks?.lines ?? []).map((m) => (
+          <ReferenceLine
+            key={`line-${m.label}`}
+            y={m.y}
+            stroke={m.color}
+            strokeDasharray={m.dashed ? '5 4' : undefined}
+            ifOverflow="extendDomain"
+            label={{ value: m.label, position: 'insideTopRight', fontSize: 11, fill: m.color }}
+          />
         ))}
         <Tooltip content={tooltipBody} isAnimationActive={false} />
         {series.length > 1 && !compact ? (

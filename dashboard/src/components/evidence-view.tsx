@@ -1,8 +1,9 @@
 import type { AlertDetail, MetricDefinition } from '@leash/shared'
-import { fmtDateTime, truncate } from '../lib/format.ts'
+import { fmtDateTime } from '../lib/format.ts'
 import { hrefWithSticky } from '../lib/router.ts'
 import { fmtValue } from '../lib/units.ts'
 import { LabelChips } from './alert-bits.tsx'
+import { EvidenceExample } from './evidence-example.tsx'
 import { Link } from './link.tsx'
 
 interface Fig {
@@ -114,7 +115,10 @@ export function EvidenceView({
             {ev.baseline ? (
               <>
                 <FigureText f={ev.baseline} unit={metricUnit} />
-                <div className="muted small">{windowText(ev.baseline.from, ev.baseline.to)}</div>
+                <div className="muted small">
+                  {ev.baseline.label ? `${ev.baseline.label}: ` : ''}
+                  {windowText(ev.baseline.from, ev.baseline.to)}
+                </div>
               </>
             ) : (
               <span className="muted">{ev.kind === 'threshold' ? 'fixed threshold, no baseline' : '—'}</span>
@@ -178,19 +182,7 @@ export function EvidenceView({
       {ev.examples && ev.examples.length > 0 ? (
         <ol className="examples" data-testid="evidence-examples">
           {ev.examples.slice(0, 5).map((x) => (
-            <li key={x.eventId}>
-              <div>{truncate(x.excerpt, 400) || <span className="muted">(empty response)</span>}</div>
-              <div className="muted small">
-                {x.value !== undefined && x.value !== null ? `score ${x.value.toFixed(3)} · ` : ''}
-                exchange{' '}
-                <Link
-                  href={hrefWithSticky(`/exchanges/${encodeURIComponent(x.eventId)}`)}
-                  data-testid="evidence-example-link"
-                >
-                  <code title="open this exchange">{x.eventId}</code>
-                </Link>
-              </div>
-            </li>
+            <EvidenceExample key={x.eventId} eventId={x.eventId} excerpt={x.excerpt} value={x.value} />
           ))}
         </ol>
       ) : (

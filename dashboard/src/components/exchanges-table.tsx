@@ -1,6 +1,6 @@
 import type { ExchangeItem } from '@leash/shared'
 import { Fragment, useState } from 'react'
-import { fmtCount, fmtDateTime, fmtMs, truncate } from '../lib/format.ts'
+import { fmtCount, fmtDateTime, fmtMs, truncate, zoneLabel } from '../lib/format.ts'
 import { hrefWithSticky } from '../lib/router.ts'
 import { Link } from './link.tsx'
 
@@ -10,6 +10,7 @@ interface ExchangesTableProps {
   offset: number
   limit: number
   onOffset: (offset: number) => void
+  title?: string
 }
 
 function RefusalCell({ item }: { item: ExchangeItem }) {
@@ -63,13 +64,20 @@ function Detail({ item }: { item: ExchangeItem }) {
   )
 }
 
-export function ExchangesTable({ items, total, offset, limit, onOffset }: ExchangesTableProps) {
+export function ExchangesTable({
+  items,
+  total,
+  offset,
+  limit,
+  onOffset,
+  title = 'Latest responses',
+}: ExchangesTableProps) {
   const [open, setOpen] = useState<string | null>(null)
   const last = Math.min(offset + items.length, total)
   return (
     <section className="card">
       <header className="card-head">
-        <h2>Latest responses</h2>
+        <h2>{title}</h2>
         <div className="pager">
           <span className="muted" data-testid="exchanges-range">
             {total === 0 ? '0' : `${fmtCount(offset + 1)}–${fmtCount(last)}`} of {fmtCount(total)}
@@ -85,7 +93,7 @@ export function ExchangesTable({ items, total, offset, limit, onOffset }: Exchan
       <table className="exchanges" data-testid="exchanges-table">
         <thead>
           <tr>
-            <th>Time</th>
+            <th>Time ({zoneLabel()})</th>
             <th>Model</th>
             <th>Status</th>
             <th className="num">Latency</th>
@@ -113,7 +121,7 @@ export function ExchangesTable({ items, total, offset, limit, onOffset }: Exchan
                   aria-expanded={isOpen}
                   title={isOpen ? 'Click to collapse' : 'Click to show the full prompt and response'}
                 >
-                  <td className="nowrap">{fmtDateTime(item.time)}</td>
+                  <td className="nowrap">{fmtDateTime(item.time, { zone: false })}</td>
                   <td className="nowrap" title={item.model}>
                     {item.model}
                   </td>

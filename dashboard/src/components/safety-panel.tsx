@@ -1,7 +1,7 @@
 import type { MetricDefinition, MetricSeriesResponse } from '@leash/shared'
 import { metricCatalog, metricSeries } from '../api/client.ts'
 import { fmtDateTime } from '../lib/format.ts'
-import { labelText } from '../lib/metric-meta.ts'
+import { labelText, metricScale, metricTitle } from '../lib/metric-meta.ts'
 import type { RangeKey } from '../lib/range.ts'
 import { rangeOf } from '../lib/range.ts'
 import { hrefWithSticky } from '../lib/router.ts'
@@ -9,6 +9,7 @@ import { useSession } from '../lib/session.tsx'
 import { fmtValue, UNIT_LABEL } from '../lib/units.ts'
 import { useApi } from '../lib/use-api.ts'
 import { AccuracyBadge } from './accuracy-badge.tsx'
+import { incidentSpans, useIncidents } from '../lib/use-incidents.ts'
 import { BandChart } from './band-chart.tsx'
 import { Link } from './link.tsx'
 
@@ -20,6 +21,12 @@ const STEPS = [60, 300, 900, 3600, 6 * 3600, 86_400]
 function panelStep(range: RangeKey): number {
   const target = rangeOf(range).seconds / 24
   return STEPS.find((s) => s >= target) ?? 86_400
+}
+
+function bucketLabel(stepSeconds: number): string {
+  if (stepSeconds % 86_400 === 0) return `${stepSeconds / 86_400}-day`
+  if (stepSeconds % 3600 === 0) return `${stepSeconds / 3600}-hour`
+  return `${Math.round(stepSeconds / 60)}-min`
 }
 
 function Headline({ res }: { res: MetricSeriesResponse }) {
@@ -36,12 +43,15 @@ function Headline({ res }: { res: MetricSeriesResponse }) {
   }
   return (
     <div>
+      <div className="muted small" data-testid="safety-headline-label">
+        latest {bucketLabel(res.step)} bucket
+      </div>
       <span className="tile-value">{fmtValue(latest.value, unit)}</span>
       <div className="muted small">
         {latest.lo !== null && latest.hi !== null
           ? `95% CI ${fmtValue(latest.lo, unit)} – ${fmtValue(latest.hi, unit)} · `
           : ''}
-        n={latest.n} · bucket of {fmtDateTime(new Date(latest.t).toISOString())}
+        n={latest.n} · from {fmtDateTime(new Date(latest.t).toISOString())}
       </div>
     </div>
   )
@@ -58,16 +68,17 @@ function SafetyCard({ def, range }: { def: MetricDefinition; range: RangeKey }) 
     },
     { refreshMs: 30_000, keepPrevious: true },
   )
+  const incidents = useIncidents()
   const data = res.data
   const empty = data?.series.every((s) => s.points.every((p) => p.n === 0)) ?? false
   return (
     <section className="card safety-card" data-testid={`safety-${def.name}`}>
       <header className="card-head">
-        <h2 title={def.description}>
-          <Link href={hrefWithSticky('/metrics', { metric: def.name, range })}>{def.name}</Link>
+        <h2 title={`${def.name}: ${def.description}`}>
+          <Link href={hrefWithSticky('/metrics', { metric: def.name, range })}>{metricTitle(def)}</Link>
           <AccuracyBadge metric={def.name} />
         </h2>
-        <span className="muted small">{UNIT_LABEL[def.unit]}</span>
+        <span className="muted small">{metricScale(def, UNIT_LABEL[def.unit])}</span>
       </header>
       <div className="safety-headline">
         {data ? (
@@ -94,6 +105,7 @@ function SafetyCard({ def, range }: { def: MetricDefinition; range: RangeKey }) 
             minSamples={data.metric.minSamples}
             height={110}
             compact
+            marks={incidentSpans(incidents.data, def.name)}
           />
         ) : null}
       </div>

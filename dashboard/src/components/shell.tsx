@@ -9,6 +9,7 @@ import { Link } from './link.tsx'
 const NAV: Array<{ path: string; label: string; pages: Route['page'][] }> = [
   { path: '/', label: 'Overview', pages: ['overview'] },
   { path: '/metrics', label: 'Metrics', pages: ['metrics'] },
+  { path: '/exchanges', label: 'Exchanges', pages: ['exchanges', 'exchange', 'session'] },
   { path: '/alerts', label: 'Alerts', pages: ['alerts', 'alert', 'rules'] },
   { path: '/reports', label: 'Reports', pages: ['reports'] },
   { path: '/settings', label: 'Settings', pages: ['settings'] },

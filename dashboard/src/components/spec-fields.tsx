@@ -50,11 +50,17 @@ function BaselineFields({ b, set }: { b: BaselineDraft; set: (b: BaselineDraft) 
     <>
       <Field label="Baseline">
         <select value={b.type} onChange={(e) => set({ ...b, type: e.target.value as BaselineDraft['type'] })}>
+          <option value="week_or_recent">last week, or the hours before until a week exists</option>
           <option value="week_before">same window a week before</option>
           <option value="pinned">pinned window</option>
           <option value="model">another model</option>
         </select>
       </Field>
+      {b.type === 'week_or_recent' ? (
+        <Field label="Hours before the window (until a week of history)">
+          <input inputMode="numeric" {...text(b.hours, (hours) => set({ ...b, hours }))} />
+        </Field>
+      ) : null}
       {b.type === 'pinned' ? (
         <>
           <Field label="Baseline from">

@@ -32,7 +32,12 @@ export function StatTiles({ summary, rangeLabel }: { summary: Summary | null; ra
         testId="stat-requests"
       />
       <Tile label="Error rate" value={s ? fmtPercent(s.errorRate, 2) : '…'} testId="stat-error-rate" />
-      <Tile label="Refusal rate" value={s ? fmtPercent(s.refusalRate) : '…'} testId="stat-refusal-rate" />
+      <Tile
+        label={`Refusal rate · average, last ${rangeLabel}`}
+        value={s ? fmtPercent(s.refusalRate) : '…'}
+        testId="stat-refusal-rate"
+        hint="Refusals among all scored responses over the whole range (the Safety card below shows its latest bucket)"
+      />
       <Tile
         label="Latency p50"
         value={s?.p50 != null ? approx + p50 : p50}

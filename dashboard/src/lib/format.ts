@@ -23,7 +23,8 @@ export function fmtTick(ms: number, rangeSeconds: number): string {
   return `${d.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' })} ${hm}`
 }
 
-export function fmtDateTime(iso: string): string {
+/** Date and time with the time zone ("06 Dec, 23:00:47 UTC"); `zone: false` for dense tables whose header names it. */
+export function fmtDateTime(iso: string, { zone = true }: { zone?: boolean } = {}): string {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return iso
   return d.toLocaleString('en-GB', {
@@ -32,7 +33,16 @@ export function fmtDateTime(iso: string): string {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
+    ...(zone ? { timeZoneName: 'short' } : {}),
   })
+}
+
+/** The viewer's time zone, short ("UTC", "GMT+1"), for a table header. */
+export function zoneLabel(at: Date = new Date()): string {
+  const part = new Intl.DateTimeFormat('en-GB', { timeZoneName: 'short' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')
+  return part?.value ?? 'local time'
 }
 
 export function fmtAgo(seconds: number): string {

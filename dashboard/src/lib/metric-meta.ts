@@ -37,3 +37,33 @@ export function labelText(labels: Record<string, string>): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}=${v === '' ? '(none)' : v}`)
   return parts.length ? parts.join(' · ') : 'all traffic'
 }
+
+/** Titles people read; the snake_case name stays the key (and shows in a tooltip). */
+const TITLES: Record<string, string> = {
+  refusal_rate: 'Refusals',
+  false_refusal_rate: 'False refusals (benign prompts refused)',
+  violation_rate: 'Policy violations',
+  reward_mean: 'Reward (reward-model score)',
+  citation_support_rate: 'Citations that support their claim',
+  latency_p50: 'Latency, median',
+  latency_p95: 'Latency, 95th percentile',
+  cost_per_request: 'Cost per request',
+  completion_tokens_mean: 'Answer length',
+}
+
+/** "False refusals (benign prompts refused) · % of samples, lower is better". */
+export function metricTitle(def: Pick<MetricDefinition, 'name'>): string {
+  const t = TITLES[def.name]
+  if (t) return t
+  const words = def.name.replace(/_/g, ' ')
+  return words.charAt(0).toUpperCase() + words.slice(1)
+}
+
+/** Unit and direction in words; reward says its scale, since its numbers mean nothing on their own. */
+export function metricScale(
+  def: Pick<MetricDefinition, 'name' | 'unit' | 'better'>,
+  unitLabel: string,
+): string {
+  const scale = def.name.startsWith('reward') ? 'unbounded score, compare with your own past' : unitLabel
+  return `${scale} · ${BETTER_LABEL[def.better]}`
+}

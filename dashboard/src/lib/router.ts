@@ -11,6 +11,8 @@ export type Route =
   | { page: 'alerts' }
   | { page: 'alert'; id: string }
   | { page: 'exchange'; id: string }
+  | { page: 'exchanges' }
+  | { page: 'session'; id: string }
   | { page: 'rules' }
   | { page: 'reports' }
   | { page: 'settings' }
@@ -48,6 +50,9 @@ export function matchRoute(path: string): Route {
   if (alert?.[1]) return { page: 'alert', id: decodeURIComponent(alert[1]) }
   const exchange = /^\/exchanges\/([^/]+)$/.exec(clean)
   if (exchange?.[1]) return { page: 'exchange', id: decodeURIComponent(exchange[1]) }
+  if (clean === '/exchanges') return { page: 'exchanges' }
+  const session = /^\/sessions\/([^/]+)$/.exec(clean)
+  if (session?.[1]) return { page: 'session', id: decodeURIComponent(session[1]) }
   if (clean === '/reports') return { page: 'reports' }
   if (clean === '/settings') return { page: 'settings' }
   if (clean === '/system') return { page: 'system' }

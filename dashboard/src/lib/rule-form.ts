@@ -110,7 +110,13 @@ export function fromRule(rule: AlertRule): RuleForm {
 /** One line that says what the rule watches, e.g. "refusal_rate > 0.3". */
 export function describeSpec(s: AlertSpec): string {
   const base = (b: Baseline) =>
-    b.type === 'week_before' ? 'a week before' : b.type === 'model' ? `model ${b.model}` : 'pinned window'
+    b.type === 'week_before'
+      ? 'a week before'
+      : b.type === 'week_or_recent'
+        ? `last week (the previous ${b.hours} h until a week of history exists)`
+        : b.type === 'model'
+          ? `model ${b.model}`
+          : 'pinned window'
   switch (s.kind) {
     case 'threshold':
       return `${s.metric} ${s.op} ${s.value}`

@@ -31,6 +31,8 @@ export interface BaselineDraft {
   from: string
   to: string
   model: string
+  /** Hours before the window used until a week of history exists (week_or_recent). */
+  hours: string
 }
 
 type WithBaseline<T> = Omit<Draft<T>, 'baseline'> & { baseline: BaselineDraft }
@@ -71,10 +73,11 @@ export function toLocalInput(iso: string | Date): string {
   return local.toISOString().slice(0, 16)
 }
 
-const EMPTY_BASELINE: BaselineDraft = { type: 'week_before', from: '', to: '', model: '' }
+const EMPTY_BASELINE: BaselineDraft = { type: 'week_or_recent', from: '', to: '', model: '', hours: '6' }
 
 function toBaseline(b: BaselineDraft): unknown {
   if (b.type === 'week_before') return { type: 'week_before' }
+  if (b.type === 'week_or_recent') return { type: 'week_or_recent', hours: num(b.hours) ?? 6 }
   if (b.type === 'model') return { type: 'model', model: b.model.trim() }
   return {
     type: 'pinned',
@@ -87,7 +90,8 @@ function fromBaseline(b: Baseline): BaselineDraft {
   if (b.type === 'pinned')
     return { ...EMPTY_BASELINE, type: 'pinned', from: toLocalInput(b.from), to: toLocalInput(b.to) }
   if (b.type === 'model') return { ...EMPTY_BASELINE, type: 'model', model: b.model }
-  return EMPTY_BASELINE
+  if (b.type === 'week_or_recent') return { ...EMPTY_BASELINE, hours: String(b.hours) }
+  return { ...EMPTY_BASELINE, type: 'week_before' }
 }
 
 const threshold: SpecForm<'threshold'> = {

@@ -10,6 +10,7 @@ import {
   snoozeAlert,
 } from '../api/client.ts'
 import { fmtDuration, LabelChips, SeverityPill, StatePill } from '../components/alert-bits.tsx'
+import { AlertChart } from '../components/alert-chart.tsx'
 import { EvidenceView } from '../components/evidence-view.tsx'
 import { Link } from '../components/link.tsx'
 import { ErrorBanner, Loading, PageHeader } from '../components/states.tsx'
@@ -60,7 +61,14 @@ function Actions({ alert, onChange }: { alert: AlertDetail; onChange: (a: AlertD
           {error}
         </div>
       ) : null}
-      {resolved ? <p className="muted">This alert is resolved.</p> : null}
+      {resolved && alert.firing ? (
+        <div className="banner banner-warn" role="status" data-testid="alert-resolved-firing">
+          Resolved, but the rule still fires: unless it clears within 5 minutes of the resolve, this alert
+          re-opens as regressed.
+        </div>
+      ) : resolved ? (
+        <p className="muted">This alert is resolved.</p>
+      ) : null}
       {alert.state === 'open' ? (
         <button
           type="button"
@@ -224,6 +232,7 @@ export function AlertPage({ id }: { id: string }) {
       {alert ? (
         <div className="alert-layout">
           <div className="stack">
+            <AlertChart alert={alert} unit={metric?.unit ?? 'score'} minSamples={metric?.minSamples ?? 0} />
             <EvidenceView alert={alert} metric={metric} />
             <Timeline alert={alert} />
           </div>

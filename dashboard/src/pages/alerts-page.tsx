@@ -79,7 +79,7 @@ export function AlertsPage() {
                 <th>Rule</th>
                 <th>What moved</th>
                 <th>Labels</th>
-                <th>Since</th>
+                <th>Started</th>
                 <th>State</th>
                 <th className="num">{state?.key === 'resolved' ? 'Time to resolve' : 'Time to ack'}</th>
               </tr>

@@ -1,35 +1,13 @@
-import type { AppType } from '@leash/server/api'
-import { ExchangeDetail } from '@leash/shared'
-import { hc } from 'hono/client'
-import { toApiError } from '../api/api-error.ts'
+import type { ExchangeDetail } from '@leash/shared'
+import { getExchange } from '../api/client.ts'
 import { LabelChips } from '../components/alert-bits.tsx'
+import { FeedbackList } from '../components/exchange-feedback.tsx'
 import { Link } from '../components/link.tsx'
 import { Empty, ErrorBanner, Loading, PageHeader } from '../components/states.tsx'
 import { fmtDateTime, fmtMs } from '../lib/format.ts'
 import { hrefWithSticky } from '../lib/router.ts'
 import { useSession } from '../lib/session.tsx'
 import { useApi } from '../lib/use-api.ts'
-
-const api = hc<AppType>('/', { init: { credentials: 'same-origin' } })
-
-const NOT_FOUND = 'not_found'
-
-/**
- * `GET /api/exchanges/:id`, validated with the shared schema. A 404 resolves to `{ found: null }`: useApi reads
- * a null result as "still loading", so "not found" must be a value of its own.
- */
-async function fetchExchange(id: string, project: string): Promise<{ found: ExchangeDetail | null }> {
-  const res = await api.api.exchanges[':id'].$get({
-    param: { id },
-    query: project ? { project } : {},
-  })
-  if (!res.ok) {
-    const err = await toApiError(res)
-    if (err.status === 404 && err.code === NOT_FOUND) return { found: null }
-    throw err
-  }
-  return { found: ExchangeDetail.parse(await res.json()) }
-}
 
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content
@@ -100,6 +78,12 @@ function Conversation({ d }: { d: ExchangeDetail }) {
   )
 }
 
+/** An absolute window of a day either side of a moment, for links that must mean the same tomorrow. */
+function dayAround(iso: string): { from: string; to: string } {
+  const t = Date.parse(iso)
+  return { from: new Date(t - 86_400_000).toISOString(), to: new Date(t + 86_400_000).toISOString() }
+}
+
 function Facts({ d }: { d: ExchangeDetail }) {
   const u = d.usage
   const tags = d.tags
@@ -111,7 +95,7 @@ function Facts({ d }: { d: ExchangeDetail }) {
         <dd>{fmtDateTime(d.time)}</dd>
         <dt>Model</dt>
         <dd>
-          <code>{d.model}</code>
+          {d.model ? <code>{d.model}</code> : <span className="muted">none recorded (the call failed)</span>}
         </dd>
         <dt>Route / upstream</dt>
         <dd>
@@ -144,7 +128,27 @@ function Facts({ d }: { d: ExchangeDetail }) {
         <dd>{fmtUsd(d.costUsd)}</dd>
         <dt>User / session</dt>
         <dd>
-          {tags.user || '—'} / {tags.session || '—'}
+          {tags.user ? (
+            <Link
+              href={hrefWithSticky('/exchanges', { user: tags.user, ...dayAround(d.time) })}
+              data-testid="exchange-user-link"
+            >
+              {tags.user}
+            </Link>
+          ) : (
+            '—'
+          )}{' '}
+          /{' '}
+          {tags.session ? (
+            <Link
+              href={hrefWithSticky(`/sessions/${encodeURIComponent(tags.session)}`)}
+              data-testid="exchange-session-link"
+            >
+              {tags.session}
+            </Link>
+          ) : (
+            '—'
+          )}
         </dd>
         <dt>Feature / policy</dt>
         <dd>
@@ -204,14 +208,18 @@ function Scores({ d }: { d: ExchangeDetail }) {
   return (
     <section className="card" data-testid="exchange-scores">
       <h2>Scores</h2>
-      {d.scorers.length === 0 ? (
+      {d.scorers.length === 0 && d.outcome !== 'ok' ? (
+        <Empty title="Not scored: the call failed" testId="exchange-not-scored">
+          Leash scores answers, and this call ended in <code>{d.outcome}</code> (HTTP {d.status}), so there is
+          nothing to score.
+        </Empty>
+      ) : d.scorers.length === 0 ? (
         <Empty title="Not scored yet">Scores arrive shortly after the exchange; reload in a moment.</Empty>
       ) : (
         <table className="table">
           <thead>
             <tr>
               <th>Scorer</th>
-              <th>Version</th>
               <th>Score</th>
               <th className="num">Value</th>
               <th>Label</th>
@@ -221,8 +229,13 @@ function Scores({ d }: { d: ExchangeDetail }) {
             {[...groups.values()].flatMap((rows) =>
               rows.map((s, i) => (
                 <tr key={`${s.scorer}/${s.version}/${s.name}`} data-testid="score-row">
-                  <td>{i === 0 ? <strong>{s.scorer}</strong> : null}</td>
-                  <td>{i === 0 ? <code>{s.version}</code> : null}</td>
+                  <td>
+                    {i === 0 ? (
+                      <strong title={`${s.scorer} version ${s.version}`} data-testid="scorer-name">
+                        {s.scorer}
+                      </strong>
+                    ) : null}
+                  </td>
                   <td>
                     <code>{s.name}</code>
                   </td>
@@ -241,7 +254,7 @@ function Scores({ d }: { d: ExchangeDetail }) {
 /** One exchange, whole: what was asked, what came back, how the call went and how it scored. */
 export function ExchangePage({ id }: { id: string }) {
   const { project } = useSession()
-  const state = useApi(`exchange:${project}:${id}`, () => fetchExchange(id, project))
+  const state = useApi(`exchange:${project}:${id}`, () => getExchange(id, project))
   const back = <Link href={hrefWithSticky('/')}>← Overview</Link>
   const header = (
     <PageHeader title="Exchange" sub={<code data-testid="exchange-id">{id}</code>}>
@@ -291,6 +304,7 @@ export function ExchangePage({ id }: { id: string }) {
         <div className="stack">
           <Facts d={d} />
           <Scores d={d} />
+          <FeedbackList items={d.feedback} />
         </div>
       </div>
     </div>

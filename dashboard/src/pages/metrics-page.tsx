@@ -15,6 +15,7 @@ import { setQuery, useLocation } from '../lib/router.ts'
 import { useSession } from '../lib/session.tsx'
 import { fmtValue, UNIT_LABEL } from '../lib/units.ts'
 import { useApi } from '../lib/use-api.ts'
+import { incidentSpans, useIncidents } from '../lib/use-incidents.ts'
 
 // The page filters by four dimensions and groups by all five.
 const FILTERS = Dimension.exclude(['upstream']).options
@@ -194,6 +195,7 @@ export function MetricsPage() {
     items.find((m) => m.name === wanted) ?? items.find((m) => m.name === 'refusal_rate') ?? items[0]
 
   const key = JSON.stringify([project, metric?.name, range, step, groupBy, filters])
+  const incidents = useIncidents()
   const series = useApi(
     key,
     () => {
@@ -306,6 +308,7 @@ export function MetricsPage() {
                     to={res.to}
                     stepMs={res.step * 1000}
                     minSamples={res.metric.minSamples}
+                    marks={incidentSpans(incidents.data, res.metric.name)}
                   />
                 ) : null}
                 {!res && series.loading ? <div className="chart-empty">loading…</div> : null}

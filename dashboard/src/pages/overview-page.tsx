@@ -3,6 +3,7 @@ import { Charts } from '../components/charts.tsx'
 import { RangePicker, RefreshControls } from '../components/controls.tsx'
 import { EmptyState } from '../components/empty-state.tsx'
 import { ExchangesTable } from '../components/exchanges-table.tsx'
+import { IncidentBanner } from '../components/incident-banner.tsx'
 import { SafetyPanel } from '../components/safety-panel.tsx'
 import { StatTiles } from '../components/stat-tiles.tsx'
 import { PageHeader } from '../components/states.tsx'
@@ -32,6 +33,7 @@ export function OverviewPage() {
         <RangePicker range={range} onRange={(key) => setQuery({ range: key === '1h' ? null : key })} />
         <RefreshControls age={ageSeconds(data.updatedAt, now)} paused={paused} onPaused={setPaused} />
       </PageHeader>
+      <IncidentBanner />
       {data.error ? (
         <div className="banner banner-error" role="alert" data-testid="load-error">
           Could not refresh: {data.error}

@@ -332,6 +332,14 @@ export function ReportsPage() {
       ) : null}
       {r ? (
         <div className="stack" data-testid="report">
+          {r.summary?.length ? (
+            <section className="card" data-testid="report-summary">
+              <h2>Summary</h2>
+              {r.summary.map((line) => (
+                <p key={line}>{line}</p>
+              ))}
+            </section>
+          ) : null}
           <section className="card">
             <dl className="facts facts-wide">
               <dt>Week</dt>

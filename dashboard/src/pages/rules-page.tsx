@@ -1,7 +1,6 @@
-import type { AlertRule, Channel } from '@leash/shared'
+import type { AlertRule } from '@leash/shared'
 import { useState } from 'react'
 import {
-  channelDeliveries,
   createRule,
   deleteRule,
   errorMessage,
@@ -12,6 +11,7 @@ import {
   updateRule,
 } from '../api/client.ts'
 import { SeverityPill } from '../components/alert-bits.tsx'
+import { ChannelsCard } from '../components/channels-card.tsx'
 import { RuleEditor } from '../components/rule-editor.tsx'
 import { Empty, ErrorBanner, Loading, PageHeader } from '../components/states.tsx'
 import { fmtDateTime } from '../lib/format.ts'
@@ -22,76 +22,6 @@ import { useApi } from '../lib/use-api.ts'
 import { AlertTabs } from './alerts-page.tsx'
 
 type Editing = { mode: 'create' } | { mode: 'edit'; rule: AlertRule } | null
-
-function DeliveryStatus({ project, channel }: { project: string; channel: Channel }) {
-  const res = useApi(`deliveries:${project}:${channel.id}`, () => channelDeliveries(project, channel.id), {
-    refreshMs: 15_000,
-  })
-  if (res.error) return <span className="text-bad small">{res.error}</span>
-  if (!res.data) return <span className="muted small">…</span>
-  const items = res.data.items
-  if (items.length === 0) return <span className="muted small">nothing sent yet</span>
-  const count = (status: string) => items.filter((d) => d.status === status).length
-  const last = items[0]
-  const failing = last && last.status !== 'delivered' && last.lastError
-  return (
-    <span className="small" data-testid="channel-deliveries">
-      <span
-        className={`pill pill-${last?.status === 'delivered' ? 'ok' : last?.status === 'pending' ? 'warn' : 'bad'}`}
-      >
-        last: {last?.status}
-      </span>{' '}
-      <span className="muted">
-        {count('delivered')} delivered · {count('pending')} pending ·{' '}
-        {items.length - count('delivered') - count('pending')} failed (last {items.length})
-      </span>
-      {failing ? <div className="text-bad">{last.lastError}</div> : null}
-    </span>
-  )
-}
-
-function Channels({ project, channels }: { project: string; channels: Channel[] }) {
-  return (
-    <section className="card" data-testid="channels">
-      <header className="card-head">
-        <h2>Notification channels</h2>
-        <span className="muted">create with POST /api/notification-channels (webhook, Slack, PagerDuty)</span>
-      </header>
-      {channels.length === 0 ? (
-        <Empty title="No notification channels">
-          Alerts still show here; nobody is paged until a channel exists.
-        </Empty>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Kind</th>
-              <th>Target</th>
-              <th>Delivery status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {channels.map((c) => (
-              <tr key={c.id}>
-                <td>{c.name}</td>
-                <td>{c.kind}</td>
-                <td className="small">
-                  {Object.entries(c.config)
-                    .map(([k, v]) => `${k}: ${v}`)
-                    .join(' · ')}
-                </td>
-                <td>
-                  <DeliveryStatus project={project} channel={c} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
-  )
-}
 
 /** Alert rules (list, create, edit, delete) and where notifications go. */
 export function RulesPage() {
@@ -241,7 +171,9 @@ export function RulesPage() {
         </section>
       ) : null}
       {channels.error ? <ErrorBanner message={channels.error} prefix="Could not load the channels" /> : null}
-      {channels.data ? <Channels project={project} channels={channelList} /> : null}
+      {channels.data ? (
+        <ChannelsCard channels={channelList} onChanged={() => void channels.reload()} />
+      ) : null}
     </>
   )
 }

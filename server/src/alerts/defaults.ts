@@ -6,6 +6,8 @@ import { toRow } from './rules.ts'
 /**
  * Rules every new project starts with, one per failure the product promises to catch. Figures are
  * conservative on purpose: each breaches only when its confidence bound does (see docs/decisions/012).
+ * Rules comparing with the past use `week_or_recent`: the previous 6 hours until a week of history
+ * exists, then the same window last week, so a new install alerts from its first hours (decision 021).
  */
 export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
   {
@@ -25,7 +27,7 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
       kind: 'tradeoff',
       a: { metric: 'violation_rate', direction: 'down', by: 0.01 },
       b: { metric: 'false_refusal_rate', direction: 'up', by: 0.02 },
-      baseline: { type: 'week_before' },
+      baseline: { type: 'week_or_recent', hours: 6 },
     },
     window: '1h',
     interval: '5m',
@@ -41,7 +43,7 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
   },
   {
     builtin: 'latency-p95-change',
-    name: 'Latency p95 up 50% on last week',
+    name: 'Latency p95 up 50% on its baseline',
     spec: {
       kind: 'change',
       metric: 'latency_p95',
@@ -49,7 +51,7 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
       direction: 'up',
       value: 0.5,
       clear: 0.25,
-      baseline: { type: 'week_before' },
+      baseline: { type: 'week_or_recent', hours: 6 },
     },
     window: '15m',
     interval: '1m',
@@ -58,7 +60,7 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
   },
   {
     builtin: 'completion-length-change',
-    name: 'Answers 30% longer than last week (verbosity)',
+    name: 'Answers 30% longer than their baseline (verbosity)',
     spec: {
       kind: 'change',
       metric: 'completion_tokens_mean',
@@ -66,7 +68,7 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
       direction: 'up',
       value: 0.3,
       clear: 0.15,
-      baseline: { type: 'week_before' },
+      baseline: { type: 'week_or_recent', hours: 6 },
     },
     window: '15m',
     interval: '1m',
@@ -84,7 +86,7 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
   },
   {
     builtin: 'citation-support-drop',
-    name: 'Citation support down 10 points on last week',
+    name: 'Citation support down 10 points on its baseline',
     spec: {
       kind: 'change',
       metric: 'citation_support_rate',
@@ -92,7 +94,7 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
       direction: 'down',
       value: 0.1,
       clear: 0.05,
-      baseline: { type: 'week_before' },
+      baseline: { type: 'week_or_recent', hours: 6 },
     },
     window: '15m',
     interval: '1m',
@@ -101,7 +103,7 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
   },
   {
     builtin: 'cost-per-request-change',
-    name: 'Cost per request up 50% on last week',
+    name: 'Cost per request up 50% on its baseline',
     spec: {
       kind: 'change',
       metric: 'cost_per_request',
@@ -109,7 +111,7 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
       direction: 'up',
       value: 0.5,
       clear: 0.25,
-      baseline: { type: 'week_before' },
+      baseline: { type: 'week_or_recent', hours: 6 },
     },
     window: '15m',
     interval: '1m',

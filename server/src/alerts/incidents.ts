@@ -2,7 +2,7 @@ import type { AlertsQuery, SnoozeInput } from '@leash/shared'
 import { and, asc, desc, eq, type SQL } from 'drizzle-orm'
 import { alertRules, type Db, incidentEvents, incidents } from '../db/postgres/index.ts'
 import { LeashError } from '../errors.ts'
-import { addEvent, type Incident, type LifecycleConfig, notify } from './lifecycle.ts'
+import { addEvent, type Incident, type LifecycleConfig, notify, REOPEN_GRACE_MS } from './lifecycle.ts'
 import { toRuleConfig } from './rule-config.ts'
 
 const STATE_FILTER: Record<NonNullable<AlertsQuery['state']>, string> = {
@@ -159,7 +159,19 @@ export async function resolveAlert({
     })
     .where(eq(incidents.id, id))
     .returning()
-  await addEvent(ctx.db, id, now, 'resolved', `resolved by ${who}: ${note}`, { note }, who)
+  const grace = ctx.config.reopenGraceMs ?? REOPEN_GRACE_MS
+  const still = inc.firing
+    ? ` (the rule still fires: this re-opens as regressed in ${Math.round(grace / 60_000)} min unless it clears)`
+    : ''
+  await addEvent(
+    ctx.db,
+    id,
+    now,
+    'resolved',
+    `resolved by ${who}: ${note}${still}`,
+    { note, stillFiring: inc.firing },
+    who,
+  )
   if (updated) {
     const st = inc.firing ? 'Firing' : 'Normal'
     await notify(ctx, toRuleConfig(rule), updated, 'resolved', { from: st, to: st, now })
@@ -186,7 +198,7 @@ export async function snoozeAlert({
       id,
       now,
       'snoozed',
-      `snoozed by ${who} until ${input.until.toISOString()}`,
+      `snoozed by ${who} until ${input.until.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       {},
       who,
     )

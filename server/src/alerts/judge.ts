@@ -49,8 +49,47 @@ export function baselineRange(
 ): { from: number; to: number; filters: MetricFilters } {
   if (b.type === 'pinned')
     return { from: new Date(b.from).getTime(), to: new Date(b.to).getTime(), filters: {} }
-  if (b.type === 'week_before') return { from: from - WEEK_MS, to: to - WEEK_MS, filters: {} }
+  if (b.type === 'week_before' || b.type === 'week_or_recent')
+    return { from: from - WEEK_MS, to: to - WEEK_MS, filters: {} }
   return { from, to, filters: { model: b.model } }
+}
+
+interface BaselineValue {
+  value: MetricValue
+  from: number
+  to: number
+  /** Which reference was used, in words (shown with the evidence). */
+  label: string
+}
+
+const HOUR_MS = 3_600_000
+
+/**
+ * The baseline value of each group. `week_or_recent` takes the week before where it has enough samples
+ * and the `hours` hours just before the window elsewhere (a new install has no last week yet).
+ */
+async function baselineValues(ctx: Ctx, metric: string, b: Baseline): Promise<Map<string, BaselineValue>> {
+  const r = baselineRange(b, ctx.from, ctx.to)
+  const week = await grouped(ctx, metric, r.from, r.to, r.filters)
+  const label =
+    b.type === 'pinned' ? 'pinned window' : b.type === 'model' ? `model ${b.model}` : 'same window last week'
+  const out = new Map<string, BaselineValue>()
+  for (const [k, v] of week) out.set(k, { value: v, from: r.from, to: r.to, label })
+  if (b.type !== 'week_or_recent') return out
+  // A week of history on every group: the recent hours are not needed (one query, as with week_before).
+  if (week.size > 0 && [...week.values()].every((v) => enough(ctx, metric, v))) return out
+  const recentFrom = ctx.from - b.hours * HOUR_MS
+  const recent = await grouped(ctx, metric, recentFrom, ctx.from)
+  for (const [k, v] of recent) {
+    if (enough(ctx, metric, out.get(k)?.value)) continue
+    out.set(k, {
+      value: v,
+      from: recentFrom,
+      to: ctx.from,
+      label: `previous ${b.hours} h (no week of history yet)`,
+    })
+  }
+  return out
 }
 
 function minSamples(ctx: Ctx, metric: string): number {
@@ -124,18 +163,18 @@ function directed(x: number, direction: 'up' | 'down' | 'either'): number {
 }
 
 async function judgeChange(ctx: Ctx, spec: Spec<'change'>): Promise<Observation[]> {
-  const b = baselineRange(spec.baseline, ctx.from, ctx.to)
   const [cur, base] = await Promise.all([
     grouped(ctx, spec.metric),
-    grouped(ctx, spec.metric, b.from, b.to, b.filters),
+    baselineValues(ctx, spec.metric, spec.baseline),
   ])
   const sig = spec.mode === 'significance'
   const op = sig ? '<' : '>'
   const clear = spec.clear ?? spec.value
   return [...cur.entries()].map(([key, c]) => {
-    const bv = base.get(key)
+    const bb = base.get(key)
+    const bv = bb?.value
     const o = blank(ctx, spec.metric, c.labels, spec.value, op)
-    const baseline = bv ? { ...figure(bv), from: iso(b.from), to: iso(b.to) } : null
+    const baseline = bb ? { ...figure(bb.value), from: iso(bb.from), to: iso(bb.to), label: bb.label } : null
     if (!enough(ctx, spec.metric, c) || !enough(ctx, spec.metric, bv))
       return { ...o, n: c.n, clear, baseline }
     const ch = change(spec.mode, c, bv)
@@ -160,7 +199,7 @@ async function judgeChange(ctx: Ctx, spec: Spec<'change'>): Promise<Observation[
       clear,
       current: figure(c),
       baseline,
-      summary: `${spec.metric} ${formatFigure(spec.metric, c.value)} vs ${formatFigure(spec.metric, bv.value)} baseline (${what}, p=${ch.p.toPrecision(2)}, n=${c.n})`,
+      summary: `${spec.metric} ${formatFigure(spec.metric, c.value)} vs ${formatFigure(spec.metric, bv.value)} baseline, ${bb?.label} (${what}, p=${ch.p.toPrecision(2)}, n=${c.n})`,
     }
   })
 }
@@ -198,13 +237,14 @@ async function judgeDrift(ctx: Ctx, spec: Spec<'drift'>): Promise<Observation[]>
 }
 
 async function judgeTradeoff(ctx: Ctx, spec: Spec<'tradeoff'>): Promise<Observation[]> {
-  const b = baselineRange(spec.baseline, ctx.from, ctx.to)
-  const [ca, ba, cb, bb] = await Promise.all([
+  const [ca, baseA, cb, baseB] = await Promise.all([
     grouped(ctx, spec.a.metric),
-    grouped(ctx, spec.a.metric, b.from, b.to, b.filters),
+    baselineValues(ctx, spec.a.metric, spec.baseline),
     grouped(ctx, spec.b.metric),
-    grouped(ctx, spec.b.metric, b.from, b.to, b.filters),
+    baselineValues(ctx, spec.b.metric, spec.baseline),
   ])
+  const ba = new Map([...baseA].map(([k, v]) => [k, v.value]))
+  const bb = new Map([...baseB].map(([k, v]) => [k, v.value]))
   const leg = (c: MetricValue | undefined, base: MetricValue | undefined, l: Spec<'tradeoff'>['a']) => {
     if (!enough(ctx, l.metric, c) || !enough(ctx, l.metric, base)) return null
     const ch = change('absolute', c, base)
@@ -232,7 +272,17 @@ async function judgeTradeoff(ctx: Ctx, spec: Spec<'tradeoff'>): Promise<Observat
       n: c.n,
       clear,
       current: figure(c),
-      baseline: { ...figure(bl.base), from: iso(b.from), to: iso(b.to) },
+      baseline: (() => {
+        const used = baseB.get(key)
+        const from = used?.from ?? ctx.from - WEEK_MS
+        const to = used?.to ?? ctx.to - WEEK_MS
+        return {
+          ...figure(bl.base),
+          from: iso(from),
+          to: iso(to),
+          label: used?.label ?? 'same window last week',
+        }
+      })(),
       extra: { a: { metric: spec.a.metric, move: a.move, lo: a.lo, hi: a.hi, n: a.c.n } },
       summary: `trade-off: ${pts(a, spec.a.metric)} while ${pts(bl, spec.b.metric)} (n=${c.n})`,
     }

@@ -18,13 +18,18 @@ export interface LifecycleConfig {
   ackExpiryMs: number
   /** An open, unacknowledged incident is re-notified this often (default 1 h). */
   repeatIntervalMs: number
+  /** An incident resolved by hand while its rule still fires re-opens as regressed after this (default 5 min). */
+  reopenGraceMs?: number
   publicUrl: string
 }
+
+export const REOPEN_GRACE_MS = 5 * 60_000
 
 export const DEFAULT_LIFECYCLE: Omit<LifecycleConfig, 'publicUrl'> = {
   regressWithinMs: 86_400_000,
   ackExpiryMs: 4 * 3_600_000,
   repeatIntervalMs: 3_600_000,
+  reopenGraceMs: REOPEN_GRACE_MS,
 }
 
 export interface LifecycleDeps {
@@ -142,10 +147,67 @@ export async function notify(
     .update(incidents)
     .set({ lastNotifiedAt: new Date(opts.now) })
     .where(eq(incidents.id, inc.id))
-  await addEvent(deps.db, inc.id, opts.now, 'notification', `${event} queued for ${queued} channel(s)`, {
-    event,
-    channels: queued,
-  })
+  // No channel, no row: "queued for 0 channel(s)" on every event was noise on the timeline.
+  if (queued > 0) {
+    const where = queued === 1 ? '1 channel' : `${queued} channels`
+    await addEvent(deps.db, inc.id, opts.now, 'notification', `${event} notice queued for ${where}`, {
+      event,
+      channels: queued,
+    })
+  }
+}
+
+/** The rule of an incident resolved by hand stopped firing: it no longer reads as firing. */
+async function markCleared(db: Db, ruleId: string, fp: string): Promise<void> {
+  const last = await latestIncident(db, ruleId, fp)
+  if (last?.state === 'resolved' && last.firing)
+    await db.update(incidents).set({ firing: false }).where(eq(incidents.id, last.id))
+}
+
+/**
+ * A person resolved the incident while its rule still fired: once the grace has passed and it still fires,
+ * the same incident re-opens as regressed, so a hand resolve can never hide a live breach.
+ */
+async function reopenIfResolvedWhileFiring(
+  deps: LifecycleDeps,
+  rule: RuleConfig,
+  inst: InstanceRef,
+  obs: Observation,
+  now: number,
+): Promise<void> {
+  const { db } = deps
+  const last = await latestIncident(db, rule.id, inst.fingerprint)
+  if (last?.state !== 'resolved' || !last.firing || !last.resolvedAt) return
+  if (last.resolvedBy === 'leash') return
+  const grace = deps.config.reopenGraceMs ?? REOPEN_GRACE_MS
+  if (now - last.resolvedAt.getTime() < grace) return
+  const evidence = await collectEvidence(deps.source, rule, obs, now)
+  const [inc] = await db
+    .update(incidents)
+    .set({
+      state: 'open',
+      regressedCount: last.regressedCount + 1,
+      resolvedAt: null,
+      resolvedBy: null,
+      resolveNote: null,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      timeToResolveMs: null,
+      evidence,
+    })
+    .where(eq(incidents.id, last.id))
+    .returning()
+  if (!inc) return
+  const mins = Math.round(grace / 60_000)
+  await addEvent(
+    db,
+    inc.id,
+    now,
+    'regressed',
+    `re-opened: resolved by hand but still firing ${mins} min later (${obs.summary})`,
+    { regressedCount: inc.regressedCount, resolvedWhileFiring: true },
+  )
+  await notify(deps, rule, inc, 'regressed', { from: 'Firing', to: 'Firing', now, obs })
 }
 
 /** Applies one instance transition to its incident: open, regress, resolve, re-notify, snooze, flapping. */
@@ -231,7 +293,12 @@ export async function applyLifecycle(
     )
     .orderBy(desc(incidents.startedAt))
     .limit(1)
-  if (!inc) return
+  if (!inc) {
+    if (t.to === 'Firing' && obs?.outcome === 'bad')
+      await reopenIfResolvedWhileFiring(deps, rule, inst, obs, now)
+    else if (t.cleared) await markCleared(db, rule.id, inst.fingerprint)
+    return
+  }
 
   if (t.cleared || (!inc.firing && t.to === 'Normal')) {
     if (flapping) {

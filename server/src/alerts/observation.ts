@@ -24,7 +24,7 @@ export interface Observation {
   op: '>' | '<'
   /** The metric itself, when `value` is a derived quantity (change, burn rate). */
   current?: Figure
-  baseline?: (Figure & { from: string; to: string }) | null
+  baseline?: (Figure & { from: string; to: string; label?: string }) | null
   from: string
   to: string
   summary: string

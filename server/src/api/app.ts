@@ -1,18 +1,11 @@
 import { zValidator } from '@hono/zod-validator'
-import {
-  ExchangeDetailQuery,
-  ExchangeIdParam,
-  ExchangesQuery,
-  LoginInput,
-  TimeSeriesQuery,
-} from '@leash/shared'
+import { LoginInput, TimeSeriesQuery } from '@leash/shared'
 import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { z } from 'zod'
 import { login, logout, SESSION_TTL_MS } from '../auth/index.ts'
-import { getExchange } from '../db/clickhouse/index.ts'
 import { LeashError } from '../errors.ts'
-import { exchanges, overview } from '../metrics/overview.ts'
+import { overview } from '../metrics/overview.ts'
 import { listProjects } from '../projects/service.ts'
 import { requireLogin, SESSION_COOKIE } from './auth.ts'
 import type { ApiContext, ApiEnv } from './context.ts'
@@ -20,6 +13,7 @@ import { toErrorResponse } from './errors.ts'
 import { projectScope } from './project-scope.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { batchIngestRoutes } from './routes/batch-ingest.ts'
+import { exchangeRoutes } from './routes/exchanges.ts'
 import { feedbackRoutes } from './routes/feedback.ts'
 import { ingestRoutes } from './routes/ingest.ts'
 import { metricsRoutes } from './routes/metrics.ts'
@@ -91,41 +85,13 @@ export function createApi(ctx: ApiContext) {
     .route('/', ingestRoutes(ctx))
     .route('/', alertRoutes(ctx))
     .route('/', scorerAccuracyRoutes(ctx))
+    .route('/', exchangeRoutes(ctx))
     .get('/auth/me', (c) => {
       const { userId, email, role } = c.get('principal')
       return c.json({ id: userId, email, role }, 200)
     })
     .get('/projects', async (c) =>
       c.json({ items: await listProjects({ ctx, input: { principal: c.get('principal') } }) }, 200),
-    )
-    .get(
-      '/exchanges',
-      zValidator('query', ExchangesQuery, (r) => invalid(r)),
-      projectScope(ctx),
-      async (c) => {
-        const q = c.req.valid('query')
-        return c.json(
-          await exchanges({
-            ctx,
-            input: { projectId: c.get('projectId'), limit: q.limit, offset: q.offset },
-          }),
-          200,
-        )
-      },
-    )
-    .get(
-      '/exchanges/:id',
-      zValidator('param', ExchangeIdParam, (r) => invalid(r)),
-      zValidator('query', ExchangeDetailQuery, (r) => invalid(r)),
-      projectScope(ctx),
-      async (c) => {
-        const detail = await getExchange(ctx.ch)({
-          projectId: c.get('projectId'),
-          eventId: c.req.valid('param').id,
-        })
-        if (!detail) throw new LeashError('not_found', 'no such exchange in this project')
-        return c.json(detail, 200)
-      },
     )
     .get(
       '/metrics/overview',

@@ -24,7 +24,7 @@ export interface ApiContext {
   /** PostgreSQL's health: while it is down the API answers 503 at once instead of waiting on it. */
   postgres?: Pick<PostgresHealth, 'up' | 'what'>
   /** Alert lifecycle settings (incident links, expiries) and the clock for ack/resolve/snooze. */
-  alerts?: { config: LifecycleConfig; now?: () => number }
+  alerts?: { config: LifecycleConfig; now?: () => number; pagerDutyUrl?: string }
 }
 
 export interface ApiEnv {

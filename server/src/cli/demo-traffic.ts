@@ -44,9 +44,17 @@ interface Conversation {
   policyVersion: string
 }
 
-function openConversation(rng: Rng): Conversation {
+const RETRIEVAL_PROMPTS = demoPrompts.filter((p) => (p.sources?.length ?? 0) > 0)
+
+/**
+ * A citation-decay run sends retrieval prompts only: about 1 in 11 demo prompts carries sources, and once the
+ * decay drops two citations in three, that is far too few cited answers for citation_support_rate's minimum
+ * sample (30); with every call a retrieval call, half of a default 300-call run gives about 48.
+ */
+function openConversation(rng: Rng, scenario: DemoScenario | undefined): Conversation {
+  const retrieval = scenario === 'citation-decay'
   return {
-    prompt: rng.pick(demoPrompts),
+    prompt: rng.pick(retrieval ? RETRIEVAL_PROMPTS : demoPrompts),
     user: `demo-user-${String(rng.int(1, 40)).padStart(3, '0')}`,
     session: `demo-sess-${rng.int(0, 0xffffff).toString(16).padStart(6, '0')}${rng.int(0, 0xffff).toString(16)}`,
     model: rng.chance(0.65) ? 'leash-demo-mini' : 'leash-demo-pro',
@@ -144,7 +152,7 @@ export async function runDemoTraffic(opts: DemoTrafficOptions): Promise<DemoTraf
   }
 
   const worker = async (): Promise<void> => {
-    while (remaining > 0) await runConversation(openConversation(rng))
+    while (remaining > 0) await runConversation(openConversation(rng, opts.scenario))
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, opts.count)) }, worker))
   summary.elapsedMs = Date.now() - started

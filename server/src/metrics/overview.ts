@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { type ExchangesPage, SERIES_MAX_BUCKETS, type TimeSeries, type TimeSeriesPoint } from '@leash/shared'
-import { listExchanges } from '../db/clickhouse/index.ts'
+import { type ListExchangesParams, listExchanges } from '../db/clickhouse/index.ts'
 import { LeashError } from '../errors.ts'
 import { queryMetricSeries } from './query.ts'
 
@@ -73,7 +73,7 @@ export async function exchanges({
   input,
 }: {
   ctx: { ch: ClickHouseClient }
-  input: { projectId: string; limit: number; offset: number }
+  input: ListExchangesParams
 }): Promise<ExchangesPage> {
   return listExchanges(ch)(input)
 }

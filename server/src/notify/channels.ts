@@ -7,11 +7,11 @@ type Row = typeof notificationChannels.$inferSelect
 
 const SECRET_KEYS = new Set(['secret', 'routingKey', 'botToken'])
 
-/** Secrets are stored as given (they must be sent) but never returned: only their last 4 characters. */
+/** Secrets are stored as given (they must be sent) but never returned, not even in part: only that one is set. */
 export function maskConfig(config: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(config)) {
-    if (SECRET_KEYS.has(k)) out[k] = `****${v.slice(-4)}`
+    if (SECRET_KEYS.has(k)) out[k] = v === '' ? '' : '****'
     else if (k === 'url' && /hooks\.slack\.com/.test(v))
       out[k] = `${v.slice(0, v.indexOf('/services/') + 10)}****`
     else out[k] = v
@@ -55,7 +55,7 @@ export async function createChannel({
   return toChannel(row)
 }
 
-async function findChannel(db: Db, projectId: string, id: string): Promise<Row> {
+export async function findChannel(db: Db, projectId: string, id: string): Promise<Row> {
   const [row] = await db
     .select()
     .from(notificationChannels)

@@ -8,6 +8,8 @@ export type NoticeEvent =
   | 'acknowledged'
   | 'resolved'
   | 'eval_error'
+  /** "Send test notification" from the channels page: no incident behind it. */
+  | 'test'
 
 /** Everything a channel needs to render one notification; stored with the delivery, rendered at send time. */
 export interface AlertNotice {

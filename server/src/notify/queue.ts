@@ -93,44 +93,49 @@ export async function deliverDue(deps: NotifyDeps, now: number, limit = 50): Pro
     )
     .orderBy(asc(notificationDeliveries.createdAt))
     .limit(limit)
-  for (const d of due) {
-    const attempts = d.attempts + 1
-    try {
-      const status = await sendOne(deps, d.channelId, d.incidentId, d.payload as unknown as AlertNotice)
-      await deps.db
-        .update(notificationDeliveries)
-        .set({
-          status: 'delivered',
-          attempts,
-          responseStatus: status,
-          lastError: null,
-          deliveredAt: new Date(now),
-        })
-        .where(eq(notificationDeliveries.id, d.id))
-    } catch (err) {
-      const e =
-        err instanceof SendError ? err : new SendError(String((err as Error)?.message ?? err), true, null)
-      const max = deps.maxAttempts ?? DEFAULTS.maxAttempts
-      const dead = !e.retryable || attempts >= max
-      deps.log(dead ? 'error' : 'warn', 'notification delivery failed', {
-        deliveryId: d.id,
-        channelId: d.channelId,
-        attempts,
-        error: e.message,
-      })
-      await deps.db
-        .update(notificationDeliveries)
-        .set({
-          status: dead ? 'failed' : 'pending',
-          attempts,
-          lastError: e.message,
-          responseStatus: e.status,
-          nextAttemptAt: new Date(now + (dead ? 0 : backoffMs(attempts, deps))),
-        })
-        .where(eq(notificationDeliveries.id, d.id))
-    }
-  }
+  for (const d of due) await attemptDelivery(deps, d, now)
   return due.length
+}
+
+type DeliveryRow = typeof notificationDeliveries.$inferSelect
+
+/** One attempt at one delivery: delivered, rescheduled with backoff, or failed for good. Never throws. */
+export async function attemptDelivery(deps: NotifyDeps, d: DeliveryRow, now: number): Promise<void> {
+  const attempts = d.attempts + 1
+  try {
+    const status = await sendOne(deps, d.channelId, d.incidentId, d.payload as unknown as AlertNotice)
+    await deps.db
+      .update(notificationDeliveries)
+      .set({
+        status: 'delivered',
+        attempts,
+        responseStatus: status,
+        lastError: null,
+        deliveredAt: new Date(now),
+      })
+      .where(eq(notificationDeliveries.id, d.id))
+  } catch (err) {
+    const e =
+      err instanceof SendError ? err : new SendError(String((err as Error)?.message ?? err), true, null)
+    const max = deps.maxAttempts ?? DEFAULTS.maxAttempts
+    const dead = !e.retryable || attempts >= max
+    deps.log(dead ? 'error' : 'warn', 'notification delivery failed', {
+      deliveryId: d.id,
+      channelId: d.channelId,
+      attempts,
+      error: e.message,
+    })
+    await deps.db
+      .update(notificationDeliveries)
+      .set({
+        status: dead ? 'failed' : 'pending',
+        attempts,
+        lastError: e.message,
+        responseStatus: e.status,
+        nextAttemptAt: new Date(now + (dead ? 0 : backoffMs(attempts, deps))),
+      })
+      .where(eq(notificationDeliveries.id, d.id))
+  }
 }
 
 async function sendOne(deps: NotifyDeps, channelId: string, incidentId: string | null, n: AlertNotice) {
@@ -164,7 +169,7 @@ async function sendSlack(
   incidentId: string | null,
   n: AlertNotice,
 ): Promise<number> {
-  const isUpdate = n.event !== 'firing' && n.event !== 'eval_error'
+  const isUpdate = n.event !== 'firing' && n.event !== 'eval_error' && n.event !== 'test'
   const [inc] = incidentId ? await deps.db.select().from(incidents).where(eq(incidents.id, incidentId)) : []
   const threadTs = inc?.notifyState[channelId]
   if (!(cfg.botToken && cfg.channel)) {

@@ -9,6 +9,7 @@ const EMOJI: Record<string, string> = {
   acknowledged: ':eyes:',
   resolved: ':white_check_mark:',
   eval_error: ':warning:',
+  test: ':wave:',
 }
 
 const fmt = (v: number | null) => (v === null ? 'n/a' : Number(v.toPrecision(4)).toString())

@@ -11,8 +11,10 @@ export function formatValue(v: number | null, unit: MetricDef['unit']): string {
       return `${Math.round(v)} ms`
     case 'usd':
       return Math.abs(v) >= 1 ? `$${v.toFixed(2)}` : `$${v.toPrecision(3)}`
-    case 'tokens':
     case 'count':
+      // Counts are whole: "0", never "0.0".
+      return Math.round(v).toLocaleString('en-US')
+    case 'tokens':
       return Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1)
     default:
       return v.toFixed(3)
@@ -53,3 +55,6 @@ export function formatDuration(ms: number | null): string {
 }
 
 export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+
+/** A moment for people: `2026-12-02 02:06 UTC`. */
+export const formatTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`

@@ -1,4 +1,13 @@
-import { formatChange, formatDuration, formatP, formatValue, isoDate, VERDICT_LABEL } from './format.ts'
+import {
+  formatChange,
+  formatDuration,
+  formatP,
+  formatTime,
+  formatValue,
+  isoDate,
+  VERDICT_LABEL,
+} from './format.ts'
+import { summaryLines } from './summary.ts'
 import type { WeeklyReport } from './weekly.ts'
 
 /** Table cells cannot hold pipes or newlines. */
@@ -13,6 +22,10 @@ export function renderMarkdown(r: WeeklyReport): string {
       (r.baseline ? ` and the pinned baseline ${r.baseline.week}` : ' (no pinned baseline)') +
       `. Significance: Benjamini-Hochberg adjusted p < ${r.guard.alpha} over ${r.guard.tests} tests (marked *).`,
   )
+  out.push('')
+  out.push('## Summary')
+  out.push('')
+  for (const l of summaryLines(r)) out.push(`${l}  `)
   out.push('')
   out.push('## Alerts')
   out.push('')
@@ -33,12 +46,12 @@ export function renderMarkdown(r: WeeklyReport): string {
           Object.entries(a.labels)
             .map(([k, v]) => `${k}=${v}`)
             .join(', '),
-        )} | ${new Date(a.startedAt).toISOString()} | ${formatDuration(a.timeToAckMs)} | ${formatDuration(a.timeToResolveMs)} |`,
+        )} | ${formatTime(a.startedAt)} | ${formatDuration(a.timeToAckMs)} | ${formatDuration(a.timeToResolveMs)} |`,
       )
   }
   if (r.slices.length === 0) {
     out.push('')
-    out.push('No traffic this week.')
+    out.push('No successful traffic this week.')
   }
   for (const s of r.slices) {
     out.push('')

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm'
 import { type Db, projects } from '../db/postgres/index.ts'
 import { renderHtml } from './render-html.ts'
 import { renderMarkdown } from './render-md.ts'
+import { summaryLines } from './summary.ts'
 import { lastCompleteWeek, parseIsoWeek } from './week.ts'
 import { buildWeeklyReport, type WeeklyReport } from './weekly.ts'
 
@@ -29,13 +30,14 @@ export async function weeklyReport({
     .from(projects)
     .where(eq(projects.id, input.projectId))
     .limit(1)
-  const report = await buildWeeklyReport(deps, {
+  const built = await buildWeeklyReport(deps, {
     projectId: input.projectId,
     projectName: project?.name ?? input.projectId,
     week,
     ...(baseline ? { baseline } : {}),
     now,
   })
+  const report = { ...built, summary: summaryLines(built) }
   switch (input.format) {
     case 'md':
       return { contentType: 'text/markdown; charset=utf-8', body: renderMarkdown(report), report }

@@ -57,7 +57,19 @@ export interface WeeklyReport {
   generatedAt: number
   guard: { method: 'benjamini-hochberg'; alpha: number; tests: number }
   slices: ReportSlice[]
+  /** The opening paragraph, written from the numbers (set by the report service). */
+  summary?: string[]
+  /** Slices left out because none of their exchanges succeeded (a 404'd model name, an empty one). */
+  errorOnlySlices: Array<{ model: string; route: string; requests: number }>
+  /** Project-wide violation and false-refusal rates, week by week up to this one (oldest first). */
+  tradeoff: TradeoffWeek[]
   alerts: ReportAlerts | null
+}
+
+export interface TradeoffWeek {
+  week: string
+  violation: MetricValue
+  falseRefusal: MetricValue
 }
 
 export interface WeeklyReportInput {
@@ -70,6 +82,8 @@ export interface WeeklyReportInput {
   now?: number
   /** Most slices (model x route) reported, busiest first. */
   maxSlices?: number
+  /** Weeks shown in the violation vs false-refusal trade-off (default 6, this one included). */
+  tradeoffWeeks?: number
 }
 
 const WEEK = 7 * 86_400_000
@@ -140,6 +154,26 @@ function verdictOf(row: ReportMetricRow): Verdict {
   return c.delta > 0 === (row.better === 'higher') ? 'better' : 'worse'
 }
 
+const NO_VALUE = { labels: {}, n: 0, value: null, lo: null, hi: null, insufficient: true }
+
+/** Violation and false-refusal rates of the whole project for the `weeks` weeks ending with `week`. */
+async function tradeoffTrend(
+  ch: ClickHouseClient,
+  projectId: string,
+  week: IsoWeekRange,
+  weeks: number,
+): Promise<TradeoffWeek[]> {
+  const ranges = Array.from({ length: weeks }, (_, i) => isoWeekOf(week.from - (weeks - 1 - i) * WEEK))
+  return pool(ranges, 2, async (w) => {
+    const range = { projectId, from: w.from, to: w.to }
+    const [violation, falseRefusal] = await Promise.all([
+      queryMetricWindow(ch, { ...range, metric: 'violation_rate' }),
+      queryMetricWindow(ch, { ...range, metric: 'false_refusal_rate' }),
+    ])
+    return { week: w.week, violation: violation[0] ?? NO_VALUE, falseRefusal: falseRefusal[0] ?? NO_VALUE }
+  })
+}
+
 /**
  * Per model and route: every catalog metric this week against last week and a pinned baseline, with
  * significance decided on BH-adjusted p over all the report's tests, the alerts that fired and examples.
@@ -156,8 +190,18 @@ export async function buildWeeklyReport(
   const base = { projectId: input.projectId, groupBy }
 
   const requests = await queryMetricWindow(ch, { ...base, metric: 'requests', ...cur })
+  const errors = new Map(
+    (await queryMetricWindow(ch, { ...base, metric: 'errors', ...cur })).map((v) => [
+      key(v.labels),
+      v.value ?? 0,
+    ]),
+  )
+  const succeeded = (r: MetricValue) => (r.value ?? 0) - (errors.get(key(r.labels)) ?? 0) > 0
+  const errorOnlySlices = requests
+    .filter((r) => (r.value ?? 0) > 0 && !succeeded(r))
+    .map((r) => ({ model: r.labels.model ?? '', route: r.labels.route ?? '', requests: r.value ?? 0 }))
   const slices = requests
-    .filter((r) => (r.value ?? 0) > 0)
+    .filter((r) => (r.value ?? 0) > 0 && succeeded(r))
     .sort((a, b) => (b.value ?? 0) - (a.value ?? 0))
     .slice(0, input.maxSlices ?? 12)
     .map((r) => ({ model: r.labels.model ?? '', route: r.labels.route ?? '', requests: r.value ?? 0 }))
@@ -248,6 +292,8 @@ export async function buildWeeklyReport(
     generatedAt: input.now ?? Date.now(),
     guard: { method: 'benjamini-hochberg', alpha, tests: pending.filter((p) => p.cmp.p !== null).length },
     slices: reportSlices,
+    errorOnlySlices,
+    tradeoff: await tradeoffTrend(ch, input.projectId, input.week, input.tradeoffWeeks ?? 6),
     alerts: deps.db ? await alertsFired(deps.db, input.projectId, cur.from, cur.to) : null,
   }
 }

@@ -328,6 +328,45 @@ describe('incident lifecycle', () => {
     expect(await openIncidents()).toHaveLength(2)
   })
 
+  it('resolved by hand while still firing: re-opens as regressed after the grace, not before; a clear in time keeps it resolved', async () => {
+    await addRule()
+    await step(T0, bad())
+    const id = ((await openIncidents())[0] as { id: string }).id
+    const done = await resolveAlert({
+      ctx: { db: pg.db, config, now: () => T0 + MIN },
+      input: { projectId, id, who: 'me', note: 'looks fine' },
+    })
+    expect(done.state).toBe('resolved')
+    expect(done.timeline.find((e) => e.type === 'resolved')?.message).toContain(
+      're-opens as regressed in 5 min',
+    )
+    await step(T0 + 3 * MIN, bad())
+    expect((await getAlert({ ctx: { db: pg.db }, input: { projectId, id } })).state).toBe('resolved')
+    await step(T0 + 7 * MIN, bad())
+    const re = await getAlert({ ctx: { db: pg.db }, input: { projectId, id } })
+    expect(re).toMatchObject({ state: 'open', firing: true, regressedCount: 1, resolvedAt: null })
+    expect(re.timeline.find((e) => e.type === 'regressed')?.message).toContain(
+      'resolved by hand but still firing',
+    )
+    expect(
+      (
+        await listAlerts({ ctx: { db: pg.db }, input: { projectId, query: { state: 'firing', limit: 50 } } })
+      ).items.map((a) => a.id),
+    ).toEqual([id])
+    expect((await deliveries()).map((d) => d.event)).toEqual(['firing', 'resolved', 'regressed'])
+    // Resolved again, and this time the rule clears within the grace: it stays resolved and not firing.
+    await resolveAlert({
+      ctx: { db: pg.db, config, now: () => T0 + 8 * MIN },
+      input: { projectId, id, who: 'me', note: 'rolled back' },
+    })
+    await step(T0 + 9 * MIN, good())
+    await step(T0 + 20 * MIN, good())
+    expect(await getAlert({ ctx: { db: pg.db }, input: { projectId, id } })).toMatchObject({
+      state: 'resolved',
+      firing: false,
+    })
+  })
+
   it('3+ flips in an hour marks the incident flapping and holds it open until it settles', async () => {
     await addRule()
     for (let i = 0; i < 3; i++) {

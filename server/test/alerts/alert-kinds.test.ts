@@ -108,6 +108,55 @@ describe('change rules', () => {
   })
 })
 
+describe('day-one baselines (week_or_recent)', () => {
+  const r = rule({
+    spec: {
+      kind: 'change',
+      metric: 'completion_tokens_mean',
+      mode: 'relative',
+      direction: 'up',
+      value: 0.3,
+      clear: 0.15,
+      baseline: { type: 'week_or_recent', hours: 6 },
+    },
+  })
+  const FROM = NOW - 15 * 60_000
+  const isRecent = (q: MetricWindowQuery) => q.to === FROM && q.from === FROM - 6 * 3_600_000
+  it('a new install (no last week) compares with the previous 6 hours, and says so', async () => {
+    const src = source((q) => (isBaseline(q) ? [] : isRecent(q) ? [mv(200, 195, 205)] : [mv(320, 310, 330)]))
+    const [o] = await judge(src, r, NOW)
+    expect(o?.outcome).toBe('bad')
+    expect(o?.value).toBeCloseTo(0.6, 5)
+    expect(o?.baseline).toMatchObject({
+      value: 200,
+      from: new Date(FROM - 6 * 3_600_000).toISOString(),
+      to: new Date(FROM).toISOString(),
+      label: 'previous 6 h (no week of history yet)',
+    })
+    expect(o?.summary).toContain('previous 6 h')
+  })
+  it('once last week has enough samples it is the baseline', async () => {
+    const src = source((q) =>
+      isBaseline(q) ? [mv(300, 290, 310)] : isRecent(q) ? [mv(200, 195, 205)] : [mv(320, 310, 330)],
+    )
+    const [o] = await judge(src, r, NOW)
+    expect(o?.outcome).toBe('good')
+    expect(o?.baseline).toMatchObject({ value: 300, label: 'same window last week' })
+    // A week-old baseline below the minimum sample size does not count: the recent hours stand in.
+    const thin = source((q) =>
+      isBaseline(q) ? [mv(300, 100, 500, 5)] : isRecent(q) ? [mv(200, 195, 205)] : [mv(320, 310, 330)],
+    )
+    expect((await judge(thin, r, NOW))[0]?.baseline?.value).toBe(200)
+  })
+  it('every default rule that compares with the past uses a day-one baseline', async () => {
+    const { DEFAULT_RULES } = await import('../../src/alerts/defaults.ts')
+    const withBaseline = DEFAULT_RULES.filter((d) => 'baseline' in d.spec)
+    expect(withBaseline.length).toBe(5)
+    for (const d of withBaseline)
+      expect(d.spec).toMatchObject({ baseline: { type: 'week_or_recent', hours: 6 } })
+  })
+})
+
 describe('trade-off rules ("both are failure")', () => {
   const r = rule({
     spec: {

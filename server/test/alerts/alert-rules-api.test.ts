@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_RULES } from '../../src/alerts/defaults.ts'
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../src/notify/sign.ts'
 import { api, startTestLeash, type TestLeash } from '../support/leash.ts'
+import { startReceiver } from '../support/receivers.ts'
 
 interface Rule {
   id: string
@@ -114,7 +116,7 @@ describe('alert rules API', () => {
     )
     expect(res.status).toBe(201)
     expect(JSON.stringify(res.body)).not.toContain(secret)
-    expect(res.body.config.secret).toBe('****cret')
+    expect(res.body.config.secret).toBe('****')
     const pd = await api<{ id: string; config: Record<string, string> }>(
       leash,
       '/api/notification-channels',
@@ -127,7 +129,7 @@ describe('alert rules API', () => {
         }),
       },
     )
-    expect(pd.body.config.routingKey).toBe('****7890')
+    expect(pd.body.config.routingKey).toBe('****')
     const list = await api<{ items: unknown[] }>(leash, '/api/notification-channels')
     expect(list.body.items).toHaveLength(2)
     expect(JSON.stringify(list.body)).not.toContain(secret)
@@ -140,6 +142,80 @@ describe('alert rules API', () => {
     expect(deliveries.body.items).toEqual([])
     const del = await api(leash, `/api/notification-channels/${pd.body.id}`, { method: 'DELETE' })
     expect(del.status).toBe(204)
+  })
+
+  it('sends a test notification to webhook, Slack and PagerDuty channels, and records failures', async () => {
+    const rx = await startReceiver()
+    try {
+      const secret = 'whsec_test_notification_0001'
+      const make = async (body: unknown) =>
+        (
+          await api<{ id: string }>(leash, '/api/notification-channels', {
+            method: 'POST',
+            body: JSON.stringify(body),
+          })
+        ).body.id
+      const hook = await make({ kind: 'webhook', name: 'hook', config: { url: `${rx.url}/hook`, secret } })
+      const slack = await make({ kind: 'slack', name: 'slack', config: { url: `${rx.url}/slack` } })
+      const pd = await make({
+        kind: 'pagerduty',
+        name: 'pd',
+        config: { routingKey: 'RK123', url: `${rx.url}/pd` },
+      })
+      for (const id of [hook, slack, pd]) {
+        const sent = await api<{ status: string; responseStatus: number }>(
+          leash,
+          `/api/notification-channels/${id}/test`,
+          { method: 'POST' },
+        )
+        expect(sent.status).toBe(200)
+        expect(sent.body).toMatchObject({ status: 'delivered', responseStatus: 200 })
+      }
+      const byPath = (p: string) => rx.received.find((r) => r.path === p)
+      const h = byPath('/hook')
+      expect(h).toBeDefined()
+      expect(
+        verifySignature({
+          secret,
+          timestamp: String(h?.headers[TIMESTAMP_HEADER]),
+          signature: String(h?.headers[SIGNATURE_HEADER]),
+          body: h?.raw ?? '',
+        }),
+      ).toBe(true)
+      expect(h?.raw).toContain('Test notification from Leash')
+      expect(byPath('/slack')?.raw).toContain('Test notification from Leash')
+      expect(byPath('/pd')?.json).toMatchObject({ routing_key: 'RK123', event_action: 'trigger' })
+
+      // A receiver that answers 500: one attempt, marked failed with its answer, listed with the deliveries.
+      rx.failWith.push(500)
+      const failed = await api<{ status: string; lastError: string }>(
+        leash,
+        `/api/notification-channels/${hook}/test`,
+        {
+          method: 'POST',
+        },
+      )
+      expect(failed.body.status).toBe('failed')
+      expect(failed.body.lastError).toContain('HTTP 500')
+      const deliveries = await api<{ items: Array<{ event: string; status: string }> }>(
+        leash,
+        `/api/notification-channels/${hook}/deliveries`,
+      )
+      expect(deliveries.body.items.map((d) => [d.event, d.status])).toEqual([
+        ['test', 'failed'],
+        ['test', 'delivered'],
+      ])
+      const missing = await api(
+        leash,
+        '/api/notification-channels/00000000-0000-4000-8000-000000000000/test',
+        {
+          method: 'POST',
+        },
+      )
+      expect(missing.status).toBe(404)
+    } finally {
+      await rx.close()
+    }
   })
 
   it('lists alerts in the documented shape (empty at first) and 404s unknown ones', async () => {

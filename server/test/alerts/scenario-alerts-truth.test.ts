@@ -51,4 +51,21 @@ describe('scenario replay (chdb + default rules)', () => {
     expect(r.resolved['citation-support-drop'], msg).toBeGreaterThan(RECOVER)
     expect(r.resolved['citation-support-drop'], msg).toBeLessThanOrEqual(RECOVER + 2 * WINDOW_MIN)
   }, 120_000)
+
+  it('on a fresh install (no last week) verbosity-hack and citation-decay still fire, against the previous hours', async () => {
+    const verbose = await replay(stores, 'verbosity-hack', 17, ['completion-length-change'], [], {
+      weekBefore: false,
+    })
+    const vmsg = JSON.stringify(verbose.trace)
+    expect(verbose.opened['completion-length-change'], vmsg).toBeGreaterThan(SHIFT)
+    expect(verbose.opened['completion-length-change'], vmsg).toBeLessThanOrEqual(SHIFT + WINDOW_MIN)
+    const base = verbose.evidence['completion-length-change']?.baseline as { label?: string } | undefined
+    expect(base?.label).toBe('previous 6 h (no week of history yet)')
+    const cite = await replay(stores, 'citation-decay', 23, ['citation-support-drop'], [], {
+      weekBefore: false,
+    })
+    const cmsg = JSON.stringify(cite.trace)
+    expect(cite.opened['citation-support-drop'], cmsg).toBeGreaterThan(SHIFT)
+    expect(cite.opened['citation-support-drop'], cmsg).toBeLessThanOrEqual(SHIFT + WINDOW_MIN)
+  }, 180_000)
 })

@@ -74,6 +74,20 @@ describe('weekly drift report', () => {
     })
     await insertExchanges(ch)(evil.exchanges.map((e) => ({ ...e, responseText: EVIL_TEXT })))
     await insertScores(ch)(evil.scores)
+    // A model name the upstream 404'd: every call failed, nothing was scored.
+    const missing = generateScenarioExchanges({
+      scenario: 'control',
+      start: WEEK.from + mid,
+      minutes: 2,
+      ratePerMinute: 5,
+      shiftAtMinute: 0,
+      seed: 4,
+      projectId,
+      models: ['no-such-model'],
+    })
+    await insertExchanges(ch)(
+      missing.exchanges.map((x) => ({ ...x, status: 404, outcome: 'upstream_error', responseText: '' })),
+    )
 
     report = await buildWeeklyReport(
       { ch },
@@ -113,6 +127,32 @@ describe('weekly drift report', () => {
       value: null,
       insufficient: true,
     })
+  })
+
+  it('leaves out models with no successful traffic, and says so', () => {
+    expect(report.slices.map((s) => s.model)).not.toContain('no-such-model')
+    expect(report.errorOnlySlices).toEqual([
+      { model: 'no-such-model', route: expect.any(String), requests: 10 },
+    ])
+    expect(renderHtml(report)).toContain('Left out (no successful call this week): no-such-model')
+  })
+
+  it('opens with a summary written from the numbers, then inline SVG charts; unchanged metrics fold away', () => {
+    const html = renderHtml(report)
+    const summary = html.slice(html.indexOf('data-section="summary"'), html.indexOf('</div>'))
+    expect(summary).toMatch(/1,8\d\d requests across 2 model\/route slices; \d+ metrics? got worse against/)
+    expect(summary).toMatch(/Biggest moves: [a-z_0-9]+ [+-][\d.,]+/)
+    expect(summary).toContain('false_refusal_rate +')
+    expect(html).toContain('<svg role="img" aria-label="Top movers against last week"')
+    expect(html).toContain('<svg role="img" aria-label="Violation rate and false-refusal rate by week"')
+    expect(report.tradeoff.map((w) => w.week)).toHaveLength(6)
+    expect(report.tradeoff.at(-1)?.week).toBe(WEEK.week)
+    expect(report.tradeoff.at(-2)?.violation.n).toBeGreaterThan(0)
+    expect(html).toMatch(/<details><summary>\d+ unchanged or insufficient metrics<\/summary>/)
+    // Self-contained: no script, no external resource.
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/)
+    // Counts are whole numbers.
+    expect(html).not.toMatch(/<td title="[^"]*">(errors|requests)<\/td><td>\d+\.\d/)
   })
 
   it('says when alert history was not available, rather than "no alerts"', () => {

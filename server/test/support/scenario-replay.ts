@@ -93,6 +93,8 @@ export async function replay(
   builtins: string[],
   /** Extra rules (named by `name`) created for this project and evaluated too. */
   extra: AlertRuleInput[] = [],
+  /** false = a fresh install: no week-before run, the default rules have no last week to compare with. */
+  opts: { weekBefore?: boolean } = {},
 ): Promise<Replay> {
   const [p] = await s.pg.db
     .insert(projects)
@@ -108,16 +110,17 @@ export async function replay(
     .filter((r) => builtins.includes(r.builtin as string) || (!r.builtin && extra.length > 0))
     .map((r) => r.id)
   const gen = { minutes: MINUTES, ratePerMinute: RATE, projectId }
-  await insertRun(
-    s.ch,
-    generateScenarioExchanges({
-      ...gen,
-      scenario: 'control',
-      start: START - WEEK,
-      shiftAtMinute: MINUTES,
-      seed: seed + 7,
-    }),
-  )
+  if (opts.weekBefore !== false)
+    await insertRun(
+      s.ch,
+      generateScenarioExchanges({
+        ...gen,
+        scenario: 'control',
+        start: START - WEEK,
+        shiftAtMinute: MINUTES,
+        seed: seed + 7,
+      }),
+    )
   await insertRun(
     s.ch,
     generateScenarioExchanges({

@@ -7,6 +7,7 @@ import { DEFAULT_LIFECYCLE } from '../../alerts/lifecycle.ts'
 import { createRule, deleteRule, getRule, listRules, updateRule } from '../../alerts/rules.ts'
 import { LeashError } from '../../errors.ts'
 import { createChannel, deleteChannel, listChannels, listDeliveries } from '../../notify/channels.ts'
+import { sendTestNotification } from '../../notify/test-notice.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
 import { projectScope } from '../project-scope.ts'
 import { rejectInvalid } from './metrics.ts'
@@ -134,6 +135,24 @@ export function alertRoutes(ctx: ApiContext) {
           input: { projectId, id: uuidParam(c.req.param('id'), 'notification channel') },
         })
         return c.body(null, 204)
+      },
+    )
+    .post(
+      '/notification-channels/:id/test',
+      zValidator('query', ProjectQuery, rejectInvalid),
+      scoped,
+      async (c) => {
+        const projectId = c.get('projectId')
+        const sent = await sendTestNotification({
+          ctx: {
+            db: ctx.db,
+            log: ctx.log,
+            publicUrl: action.config.publicUrl,
+            pagerDutyUrl: ctx.alerts?.pagerDutyUrl,
+          },
+          input: { projectId, id: uuidParam(c.req.param('id'), 'notification channel') },
+        })
+        return c.json(sent, 200)
       },
     )
     .get(

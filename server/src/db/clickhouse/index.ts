@@ -2,6 +2,7 @@ export type { ClickHouseClient, ClickHouseOptions } from './client.ts'
 export { createClickHouse, describeClickHouse, embeddedPath } from './client.ts'
 export type { MigrationFile } from './migrate.ts'
 export { MigrationError, migrateClickHouse, readMigrations, splitStatements } from './migrate.ts'
+export type { ExchangeFilter } from './queries/exchange-filter-sql.ts'
 export { GetExchangeParams, getExchange } from './queries/get-exchange.ts'
 export {
   DEFAULT_RETENTION_DAYS,

@@ -3,6 +3,7 @@ import type { ExchangeDetail } from '@leash/shared'
 import { z } from 'zod'
 import { uuidV7Millis } from '../../../core/uuid.ts'
 import { defineQuery } from '../query.ts'
+import { exchangeFeedback } from './exchange-feedback.ts'
 import { ExchangeRowDb, toExchangeItem } from './list-exchanges.ts'
 
 export const GetExchangeParams = z.object({
@@ -116,7 +117,11 @@ function toMessages(requestJson: string, prompt: string): ExchangeDetail['messag
   return prompt === '' ? [] : [{ role: 'user', content: prompt }]
 }
 
-function toDetail(row: DetailRowDb, scorers: ScorerRowDb[]): ExchangeDetail {
+function toDetail(
+  row: DetailRowDb,
+  scorers: ScorerRowDb[],
+  feedback: ExchangeDetail['feedback'],
+): ExchangeDetail {
   const tools = parseJson(row.tools)
   const sources = SourcesJson.safeParse(parseJson(row.sources))
   // Rows are ordered by scorer/version, so on a name shared by two scorers the last one wins, as in lists.
@@ -148,11 +153,12 @@ function toDetail(row: DetailRowDb, scorers: ScorerRowDb[]): ExchangeDetail {
       value: s.value,
       label: s.label,
     })),
+    feedback,
   }
 }
 
 /**
- * One exchange of a project with all it carries and its latest scores per (scorer, version, name), or null
+ * One exchange of a project with all it carries, its latest scores per (scorer, version, name) and its feedback, or null
  * when the project has no such event. A UUIDv7 id bounds the read to ±1 day of its timestamp.
  */
 export const getExchange =
@@ -171,5 +177,10 @@ export const getExchange =
       fromMs: row.time_ms - DAY_MS,
       toMs: row.time_ms + DAY_MS,
     })
-    return toDetail(row, scorers)
+    const feedback = await exchangeFeedback(ch)({
+      projectId: params.projectId,
+      eventId: params.eventId,
+      timeMs: row.time_ms,
+    })
+    return toDetail(row, scorers, feedback)
   }

@@ -2,13 +2,15 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { ExchangeItem, ExchangesPage } from '@leash/shared'
 import { z } from 'zod'
 import { defineQuery } from '../query.ts'
+import { ExchangeFilter, exchangeCountSql, exchangePageSql, NO_FILTER } from './exchange-filter-sql.ts'
 
 export const ListExchangesParams = z.object({
   projectId: z.string().min(1),
   limit: z.number().int().min(1).max(1000),
   offset: z.number().int().min(0),
+  filter: ExchangeFilter.default(NO_FILTER),
 })
-export type ListExchangesParams = z.infer<typeof ListExchangesParams>
+export type ListExchangesParams = z.input<typeof ListExchangesParams>
 
 // 64-bit integers arrive as JSON strings, hence the coercions. The id alias must not be `event_id`:
 // ClickHouse lets a SELECT alias shadow the column in WHERE/ORDER BY, turning UUID filters into strings.
@@ -39,16 +41,9 @@ type ScoreRowDb = z.infer<typeof ScoreRowDb>
 
 const CountRowDb = z.object({ total: z.coerce.number() })
 
-const PAGE_SQL = `
-SELECT toString(event_id) AS id, toUnixTimestamp64Milli(time) AS time_ms, project_id, model, endpoint,
+const PAGE_COLUMNS = `toString(event_id) AS id, toUnixTimestamp64Milli(time) AS time_ms, project_id, model, endpoint,
   stream, status, outcome, latency_ms, ttft_ms, has_usage, prompt_tokens, completion_tokens, cached_tokens,
-  prompt, response_text, tool_calls, finish_reason
-FROM raw_responses_v1 FINAL
-WHERE project_id = {projectId:String}
-ORDER BY time DESC, event_id DESC
-LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
-
-const TOTAL_SQL = `SELECT count() AS total FROM raw_responses_v1 FINAL WHERE project_id = {projectId:String}`
+  prompt, response_text, tool_calls, finish_reason`
 
 // Latest value per (event, name) across scorers; the page's time range lets the sort key prune.
 const SCORES_SQL = `
@@ -114,14 +109,14 @@ const exchangesPage = defineQuery({
   name: 'exchanges_page',
   params: ListExchangesParams,
   row: ExchangeRowDb,
-  sql: PAGE_SQL,
+  sql: (p) => exchangePageSql(p.projectId, p.filter, PAGE_COLUMNS, p.limit, p.offset),
 })
 
 const exchangesTotal = defineQuery({
   name: 'exchanges_total',
-  params: z.object({ projectId: z.string() }),
+  params: z.object({ projectId: z.string(), filter: ExchangeFilter }),
   row: CountRowDb,
-  sql: TOTAL_SQL,
+  sql: (p) => exchangeCountSql(p.projectId, p.filter),
 })
 
 const pageScores = defineQuery({
@@ -136,7 +131,10 @@ const pageScores = defineQuery({
   sql: SCORES_SQL,
 })
 
-/** Newest-first page of a project's exchanges with their latest scores; duplicates never show (FINAL). */
+/**
+ * A page of a project's exchanges matching every filter (newest first unless sorted otherwise), with their
+ * latest scores; duplicates never show (FINAL). `total` counts every match, not just the page.
+ */
 export const listExchanges =
   (ch: ClickHouseClient) =>
   async (input: ListExchangesParams): Promise<ExchangesPage> => {
@@ -144,7 +142,7 @@ export const listExchanges =
     // Page first, count second: rows land between the two reads, so the count can only be newer. The
     // max() keeps `total` consistent with the page even then (never fewer than the rows returned).
     const rows = await exchangesPage(ch)(params)
-    const counts = await exchangesTotal(ch)({ projectId: params.projectId })
+    const counts = await exchangesTotal(ch)({ projectId: params.projectId, filter: params.filter })
     const counted = counts[0]?.total
     if (counted === undefined) throw new Error('raw_responses_v1 count returned no row')
     const total = Math.max(counted, params.offset + rows.length)
