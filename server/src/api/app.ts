@@ -21,6 +21,7 @@ import { projectScope } from './project-scope.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { feedbackRoutes } from './routes/feedback.ts'
 import { ingestRoutes } from './routes/ingest.ts'
+import { labelRoutes } from './routes/labels.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { settingsRoutes } from './routes/settings.ts'
@@ -81,6 +82,7 @@ export function createApi(ctx: ApiContext) {
       return c.body(null, 204)
     })
     .route('/', feedbackRoutes(ctx))
+    .route('/', labelRoutes(ctx))
     .use(requireLogin(ctx))
     .route('/', metricsRoutes(ctx))
     .route('/', reportRoutes(ctx))

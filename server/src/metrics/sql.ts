@@ -31,7 +31,11 @@ export const RAW_MAX_RANGE_MS = 48 * HOUR_MS
 
 const RANGE = `time >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND time < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')`
 
-function filterSql(filters: MetricFilters, params: Record<string, unknown>, withTags: boolean): string {
+export function filterSql(
+  filters: MetricFilters,
+  params: Record<string, unknown>,
+  withTags: boolean,
+): string {
   let sql = ''
   for (const dim of DIMENSIONS) {
     const v = filters[dim]

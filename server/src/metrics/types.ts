@@ -54,5 +54,11 @@ export interface MetricValue {
 
 export interface MetricSeries {
   labels: Record<string, string>
-  points: Array<{ t: number } & Omit<MetricValue, 'labels'>>
+  points: Array<
+    { t: number } & Omit<MetricValue, 'labels'> & {
+        /** Rate metrics of binary scorers: corrected with labels or raw (metrics/corrected.ts), and the labels used. */
+        estimate?: 'corrected' | 'raw'
+        labels?: number
+      }
+  >
 }

@@ -1,0 +1,9 @@
+export {
+  deleteLabels,
+  findEvent,
+  labelledEventIds,
+  labelRows,
+  listLabels,
+  recordLabel,
+  recordWeakRefusalLabel,
+} from './service.ts'
