@@ -135,7 +135,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
   const alerts = config.alerts.enabled
     ? startAlertScheduler({
         db: pg.db,
-        source: clickHouseSource(ch),
+        source: clickHouseSource(ch, pg.db),
         log,
         config: alertConfig,
         notify: { pagerDutyUrl: config.alerts.pagerDutyUrl },

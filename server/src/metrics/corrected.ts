@@ -8,7 +8,10 @@ import { SCORE } from '../scoring/scorer.ts'
 import { Z95 } from '../stats/normal.ts'
 import { filterSql } from './sql.ts'
 import type { SeriesPlan } from './stored.ts'
-import type { MetricSeries } from './types.ts'
+import type { MetricSeries, MetricValue, MetricWindowQuery } from './types.ts'
+
+/** A series plan, or a window (no step: one bucket starting at `from`). */
+type Plan = Pick<SeriesPlan, 'q' | 'groupBy'> & { m: { name: string }; stepMs?: number }
 
 /**
  * Corrected rates: a binary scorer's raw rate, corrected with the human labels of a uniformly sampled
@@ -93,7 +96,7 @@ interface Built {
   params: Record<string, unknown>
 }
 
-function unitSql(spec: BinarySpec, plan: SeriesPlan, perEvent: boolean, ids?: string[]): Built {
+function unitSql(spec: BinarySpec, plan: Plan, perEvent: boolean, ids?: string[]): Built {
   const { q } = plan
   const params: Record<string, unknown> = {
     projectId: q.projectId,
@@ -111,8 +114,10 @@ function unitSql(spec: BinarySpec, plan: SeriesPlan, perEvent: boolean, ids?: st
     })
     .join(', ')
   const dims = plan.groupBy.map((d) => `e.${d} AS d_${d}`)
-  const bucket = `intDiv(toUnixTimestamp64Milli(e.time), {stepMs:Int64}) * {stepMs:Int64} AS bucket_ms`
-  params.stepMs = plan.stepMs
+  const bucket = plan.stepMs
+    ? `intDiv(toUnixTimestamp64Milli(e.time), {stepMs:Int64}) * {stepMs:Int64} AS bucket_ms`
+    : '{fromMs:Int64} AS bucket_ms'
+  if (plan.stepMs) params.stepMs = plan.stepMs
   const keys = [...plan.groupBy.map((d) => `d_${d}`), ...(perEvent ? [] : ['bucket_ms'])]
   const inner = `SELECT ${[...dims, ...(perEvent ? ['toString(e.event_id) AS id'] : [bucket]), `toFloat64(${spec.a}) AS a`, `toFloat64(${spec.b}) AS b`].join(', ')}
   FROM e INNER JOIN sc ON sc.sc_event_id = e.event_id WHERE ${spec.where}`
@@ -140,7 +145,7 @@ const labelledUnits = defineQuery({
 /** The scorer's (a, b) indicators of the given exchanges, with their group's dimension values. */
 export async function scorerUnits(
   ch: ClickHouseClient,
-  plan: SeriesPlan,
+  plan: Plan,
   ids: string[],
 ): Promise<Array<{ id: string; group: string; a: number; b: number }>> {
   const spec = SPECS[plan.m.name]
@@ -157,7 +162,7 @@ export function labelIndicators(metric: string, l: Record<string, string>): { A:
 }
 
 /** The latest human label per event and name in the window, from the uniform sample only. */
-async function uniformLabels(db: Db, plan: SeriesPlan): Promise<Map<string, LabelSet>> {
+async function uniformLabels(db: Db, plan: Plan): Promise<Map<string, LabelSet>> {
   const rows = await labelRows(db, {
     projectId: plan.q.projectId,
     from: plan.q.from,
@@ -277,7 +282,7 @@ const keyOf = (row: Record<string, unknown>, groupBy: string[]) =>
  */
 export async function correctSeries(
   ctx: { ch: ClickHouseClient; db: Db },
-  plan: SeriesPlan,
+  plan: Plan,
   raw: MetricSeries[],
   estimate: Estimate = 'corrected',
 ): Promise<MetricSeries[]> {
@@ -322,5 +327,26 @@ export async function correctSeries(
           : { ...p, estimate: 'raw' as Estimate, labels: c.labels }
       }),
     }
+  })
+}
+
+/** A window's values (from `queryMetricWindow`) with their estimate, corrected like a one-bucket series. */
+export async function correctWindow(
+  ctx: { ch: ClickHouseClient; db: Db },
+  q: MetricWindowQuery,
+  raw: MetricValue[],
+  estimate: Estimate = 'corrected',
+): Promise<MetricValue[]> {
+  if (!correctable(q.metric)) return raw
+  const plan: Plan = { q, m: { name: q.metric }, groupBy: q.groupBy ?? [] }
+  const series = await correctSeries(
+    ctx,
+    plan,
+    raw.map(({ labels, ...v }) => ({ labels, points: [{ t: q.from, ...v }] })),
+    estimate,
+  )
+  return series.map((s) => {
+    const { t: _t, estimate: e, labels: used, ...v } = s.points[0] as MetricSeries['points'][number]
+    return { labels: s.labels, ...v, estimate: e ?? 'raw', labelsUsed: used ?? 0 }
   })
 }

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { Db } from '../db/postgres/index.ts'
-import { correctSeries } from './corrected.ts'
+import { correctSeries, correctWindow } from './corrected.ts'
 import { goodhartSeries, goodhartWindow } from './goodhart.ts'
 import { parseWindow, planSeries, requireMetric, storedMetricSeries, storedMetricWindow } from './stored.ts'
 import type { MetricSeries, MetricSeriesQuery, MetricValue, MetricWindowQuery } from './types.ts'
@@ -50,4 +50,13 @@ export async function queryEstimatedSeries(
       ? await goodhartSeries(ctx.ch, query, plan)
       : await storedMetricSeries(ctx.ch, plan)
   return correctSeries(ctx, plan, raw, estimate)
+}
+
+/** `queryMetricWindow` with each value's estimate (see `queryEstimatedSeries`): what alert rules read. */
+export async function queryEstimatedWindow(
+  ctx: { ch: ClickHouseClient; db: Db },
+  query: MetricWindowQuery,
+  estimate: 'corrected' | 'raw' = 'corrected',
+): Promise<MetricValue[]> {
+  return correctWindow(ctx, query, await queryMetricWindow(ctx.ch, query), estimate)
 }

@@ -50,6 +50,9 @@ export interface MetricValue {
   lo: number | null
   hi: number | null
   insufficient: boolean
+  /** Rates of binary scorers read with labels (metrics/corrected.ts): which estimate, and the labels used. */
+  estimate?: 'corrected' | 'raw'
+  labelsUsed?: number
 }
 
 export interface MetricSeries {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { clickHouseSource } from '../../src/alerts/clickhouse-source.ts'
 import { mulberry32 } from '../../src/core/random.ts'
 import { correctedRate, correctionOf, labelIndicators, scorerUnits } from '../../src/metrics/corrected.ts'
 import { planSeries } from '../../src/metrics/stored.ts'
@@ -249,6 +250,24 @@ describe('corrected rates on XSTest (2 models x 450 human-labelled responses)', 
     }
     console.log(lines.join('\n'))
     for (const check of checks) check()
+
+    // Alert rules read the same estimate through their metric source, and say which it is.
+    const source = clickHouseSource(leash.clickhouse, leash.postgres.db)
+    const window = await source.window({
+      projectId,
+      metric: 'false_refusal_rate',
+      from,
+      to,
+      groupBy: ['model'],
+    })
+    const gpt = window.find((v) => v.labels.model === 'gpt-4-xstest')
+    expect(gpt).toMatchObject({
+      estimate: 'corrected',
+      labelsUsed: point(corrected.false_refusal_rate, 'gpt-4-xstest').labels,
+    })
+    expect(gpt?.value).toBeCloseTo(point(corrected.false_refusal_rate, 'gpt-4-xstest').value as number, 2)
+    const latency = await source.window({ projectId, metric: 'latency_p50', from, to })
+    expect(latency[0]?.estimate).toBeUndefined()
   }, 600_000)
 
   it('over 400 random 30% draws: mean error within 3 points, intervals cover the truth in >= 90%', async () => {
