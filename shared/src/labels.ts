@@ -75,3 +75,31 @@ export type LabelList = z.infer<typeof LabelList>
 /** How a rate point was estimated: corrected with labels, or the scorer's raw rate. */
 export const Estimate = z.enum(['corrected', 'raw'])
 export type Estimate = z.infer<typeof Estimate>
+
+/** `GET /api/review-queue?metric=&n=` (n per model; default the last 24 h). */
+export const ReviewQueueQuery = z.object({
+  project: z.string().optional(),
+  metric: z.string().min(1),
+  n: z.coerce.number().int().min(1).max(200).default(20),
+  from: Ms.optional(),
+  to: Ms.optional(),
+})
+export const ReviewItem = z.object({
+  eventId: z.string(),
+  model: z.string(),
+  time: z.number(),
+  prompt: z.string(),
+  response: z.string(),
+  sources: z.array(z.object({ id: z.string(), text: z.string() }).loose()),
+  /** The scorers' verdicts: score name -> value and label. */
+  verdict: z.record(z.string(), z.object({ value: z.number(), label: z.string() })),
+  /** uniform: drawn at random (label it with sample "uniform"); targeted: the scorer was least sure. */
+  sample: z.enum(['uniform', 'targeted']),
+})
+export type ReviewItem = z.infer<typeof ReviewItem>
+export const ReviewQueue = z.object({
+  metric: z.string(),
+  asks: z.array(z.string()),
+  items: z.array(ReviewItem),
+})
+export type ReviewQueue = z.infer<typeof ReviewQueue>

@@ -1,3 +1,4 @@
+export { reviewQueue } from './queue.ts'
 export {
   deleteLabels,
   findEvent,

@@ -80,6 +80,14 @@ const SPECS: Record<string, BinarySpec> = {
   unsupported_claim_rate: plain(SCORE.unsupportedClaims, 'unsupported_claim'),
 }
 
+/** The scores behind a correctable metric, the rows that count, and the label names a reviewer answers. */
+export function metricScorers(
+  metric: string,
+): { scores: string[]; where: string; asks: string[] } | undefined {
+  const spec = SPECS[metric]
+  return spec && { scores: spec.scores, where: spec.where, asks: spec.need }
+}
+
 /** Whether labels can correct this metric. */
 export function correctable(metric: string): boolean {
   return metric in SPECS

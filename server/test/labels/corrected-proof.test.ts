@@ -251,6 +251,38 @@ describe('corrected rates on XSTest (2 models x 450 human-labelled responses)', 
     console.log(lines.join('\n'))
     for (const check of checks) check()
 
+    // The review queue: per model, a uniform share and the least certain, none already labelled.
+    const queue = await api<{
+      asks: string[]
+      items: Array<{
+        eventId: string
+        model: string
+        sample: string
+        prompt: string
+        response: string
+        verdict: Record<string, { value: number }>
+      }>
+    }>(leash, `/api/review-queue?metric=false_refusal_rate&n=20&from=${from}&to=${to}`)
+    expect(queue.status).toBe(200)
+    expect(queue.body.asks).toEqual(['refusal', 'prompt_harmful'])
+    const labelledIds = new Set(sample.map((i) => eventOf.get(i)))
+    expect(queue.body.items.some((i) => labelledIds.has(i.eventId))).toBe(false)
+    const margin = (i: (typeof queue.body.items)[number]) =>
+      Math.min(...Object.values(i.verdict).map((v) => Math.abs(v.value - 0.5)))
+    for (const model of ['gpt-4-xstest', 'mistral-guard-xstest']) {
+      const mine = queue.body.items.filter((i) => i.model === model)
+      expect(mine.length).toBeGreaterThan(10)
+      expect(mine.length).toBeLessThanOrEqual(20)
+      const uniform = mine.filter((i) => i.sample === 'uniform')
+      const targeted = mine.filter((i) => i.sample === 'targeted')
+      expect(uniform.length).toBe(10)
+      expect(targeted.length).toBeGreaterThan(0)
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+      expect(mean(targeted.map(margin))).toBeLessThan(mean(uniform.map(margin)))
+      expect(mine.every((i) => i.prompt.length > 0 && i.response.length > 0)).toBe(true)
+    }
+    expect((await api(leash, '/api/review-queue?metric=latency_p50')).status).toBe(400)
+
     // Alert rules read the same estimate through their metric source, and say which it is.
     const source = clickHouseSource(leash.clickhouse, leash.postgres.db)
     const window = await source.window({

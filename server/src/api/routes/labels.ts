@@ -1,10 +1,10 @@
 import { zValidator } from '@hono/zod-validator'
-import { LabelInput, LabelsQuery } from '@leash/shared'
+import { LabelInput, LabelsQuery, ReviewQueueQuery } from '@leash/shared'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { createKeyResolver, type ProjectKeyResolver, principalFromToken } from '../../auth/index.ts'
 import { LeashError } from '../../errors.ts'
-import { deleteLabels, listLabels, recordLabel } from '../../labels/index.ts'
+import { deleteLabels, listLabels, recordLabel, reviewQueue } from '../../labels/index.ts'
 import { requireLogin } from '../auth.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
 import { type ProjectRef, projectScope } from '../project-scope.ts'
@@ -13,7 +13,7 @@ import { rejectInvalid } from './metrics.ts'
 type LabelEnv = ApiEnv & { Variables: { labeller: string } }
 
 /**
- * `POST/GET /labels` and `DELETE /labels/:eventId`. A dashboard session or the admin token (like the alert
+ * `POST/GET /labels`, `DELETE /labels/:eventId` (undo) and `GET /review-queue`. A dashboard session or the admin token (like the alert
  * routes: the lead maps them to roles), or an application's project key, which may only label its own
  * project (the project comes from the key, never the body). Mounted before the login middleware.
  */
@@ -65,6 +65,18 @@ export function labelRoutes(ctx: ApiContext) {
         },
       })
       return c.json({ items }, 200)
+    })
+    .get('/review-queue', zValidator('query', ReviewQueueQuery, rejectInvalid), scope('query'), async (c) => {
+      const q = c.req.valid('query')
+      const to = q.to ?? Date.now() + 60_000
+      const from = q.from ?? to - 86_400_000
+      return c.json(
+        await reviewQueue({
+          ctx,
+          input: { projectId: c.get('projectId'), metric: q.metric, n: q.n, from, to },
+        }),
+        200,
+      )
     })
     .delete(
       '/labels/:eventId',
