@@ -3,6 +3,7 @@ import { fmtDateTime, truncate } from '../lib/format.ts'
 import { hrefWithSticky } from '../lib/router.ts'
 import { fmtValue } from '../lib/units.ts'
 import { LabelChips } from './alert-bits.tsx'
+import { LabelButtons } from './label-buttons.tsx'
 import { Link } from './link.tsx'
 
 interface Fig {
@@ -190,6 +191,7 @@ export function EvidenceView({
                   <code title="open this exchange">{x.eventId}</code>
                 </Link>
               </div>
+              <LabelButtons eventId={x.eventId} />
             </li>
           ))}
         </ol>
