@@ -47,11 +47,13 @@ export function ReviewPage() {
   const item = items[pos]
   const ask = asks.find((a) => !(a in answers))
 
-  useEffect(() => {
+  // A new batch starts at its first item (done items stay, so undo still reaches them).
+  const [batch, setBatch] = useState<unknown>(null)
+  if (queue.data !== batch) {
+    setBatch(queue.data)
     setPos(0)
     setAnswers({})
-    setDone([])
-  }, [queue.data])
+  }
 
   const answer = useCallback(
     async (value: Answer) => {
