@@ -5,7 +5,7 @@ import { LabelInput } from '@leash/shared'
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { uuidV7Millis } from '../core/uuid.ts'
-import { defineQuery } from '../db/clickhouse/query.ts'
+import { defineInsert, defineQuery } from '../db/clickhouse/query.ts'
 import type { Db } from '../db/postgres/index.ts'
 import { labels } from '../db/postgres/schema/index.ts'
 import { LeashError } from '../errors.ts'
@@ -43,6 +43,59 @@ export async function findEvent(
   const row = (await eventLookup(ch)({ projectId, eventId, ...bounds }))[0]
   if (!row) throw new LeashError('not_found', `no exchange ${eventId} in this project`)
   return { timeMs: row.time_ms, model: row.model }
+}
+
+const MirrorRow = z.object({
+  project_id: z.string(),
+  event_id: z.string(),
+  event_time: z.number(),
+  model: z.string(),
+  name: z.string(),
+  value: z.string(),
+  source: z.string(),
+  sample: z.string(),
+  labeller: z.string(),
+  deleted: z.number().int(),
+  updated_at: z.number(),
+})
+const insertMirror = defineInsert({
+  name: 'insert_labels',
+  table: 'labels_v1',
+  row: (r: z.input<typeof MirrorRow>) => MirrorRow.parse(r),
+})
+
+/** Mirrors label rows into ClickHouse (labels_v1), where metrics join them with scores. */
+async function mirror(
+  ch: ClickHouseClient,
+  rows: Array<{
+    projectId: string
+    eventId: string
+    eventTime: Date
+    model: string
+    name: string
+    value: string
+    source: string
+    sample: string
+    labeller: string
+  }>,
+  deleted = 0,
+): Promise<void> {
+  const now = Date.now()
+  await insertMirror(ch)(
+    rows.map((r) => ({
+      project_id: r.projectId,
+      event_id: r.eventId,
+      event_time: r.eventTime.getTime(),
+      model: r.model,
+      name: r.name,
+      value: r.value,
+      source: r.source,
+      sample: r.sample,
+      labeller: r.labeller,
+      deleted,
+      updated_at: now,
+    })),
+  )
 }
 
 /** A label value as stored (text) and back. */
@@ -100,6 +153,7 @@ export async function recordLabel({
         createdAt: sql`now()`,
       },
     })
+  await mirror(ctx.ch, rows)
   return { id: postId, eventId: label.eventId, values: label.values }
 }
 
@@ -108,7 +162,7 @@ export async function deleteLabels({
   ctx,
   input,
 }: {
-  ctx: { db: Db }
+  ctx: { db: Db; ch: ClickHouseClient }
   input: { projectId: string; eventId: string; labeller: string }
 }): Promise<number> {
   const gone = await ctx.db
@@ -120,7 +174,18 @@ export async function deleteLabels({
         eq(labels.labeller, input.labeller),
       ),
     )
-    .returning({ id: labels.id })
+    .returning({
+      projectId: labels.projectId,
+      eventId: labels.eventId,
+      eventTime: labels.eventTime,
+      model: labels.model,
+      name: labels.name,
+      value: labels.value,
+      source: labels.source,
+      sample: labels.sample,
+      labeller: labels.labeller,
+    })
+  if (gone.length) await mirror(ctx.ch, gone, 1)
   return gone.length
 }
 
@@ -136,21 +201,20 @@ export async function recordWeakRefusalLabel({
   input: { projectId: string; eventId: string }
 }): Promise<void> {
   const event = await findEvent(ctx.ch, input.projectId, input.eventId)
-  await ctx.db
-    .insert(labels)
-    .values({
-      postId: randomUUID(),
-      projectId: input.projectId,
-      eventId: input.eventId,
-      eventTime: new Date(event.timeMs),
-      model: event.model,
-      name: 'refusal_wrong',
-      value: 'true',
-      source: 'feedback',
-      sample: 'targeted',
-      labeller: 'feedback',
-    })
-    .onConflictDoNothing()
+  const row = {
+    postId: randomUUID(),
+    projectId: input.projectId,
+    eventId: input.eventId,
+    eventTime: new Date(event.timeMs),
+    model: event.model,
+    name: 'refusal_wrong',
+    value: 'true',
+    source: 'feedback',
+    sample: 'targeted',
+    labeller: 'feedback',
+  }
+  await ctx.db.insert(labels).values(row).onConflictDoNothing()
+  await mirror(ctx.ch, [row])
 }
 
 export interface LabelRow {

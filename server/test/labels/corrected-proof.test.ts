@@ -1,9 +1,14 @@
 import type { Server } from 'node:http'
+import { eq } from 'drizzle-orm'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clickHouseSource } from '../../src/alerts/clickhouse-source.ts'
+import { evaluateOnce } from '../../src/alerts/evaluator.ts'
+import { DEFAULT_LIFECYCLE } from '../../src/alerts/lifecycle.ts'
 import { mulberry32 } from '../../src/core/random.ts'
+import { alertRules } from '../../src/db/postgres/index.ts'
 import { correctedRate, correctionOf, labelIndicators, scorerUnits } from '../../src/metrics/corrected.ts'
+import { queryMetricWindow } from '../../src/metrics/query.ts'
 import { planSeries } from '../../src/metrics/stored.ts'
 import { api, eventually, PROJECT_KEY, startTestLeash, type TestLeash } from '../support/leash.ts'
 import { type Item, loadXstest, replayUpstream } from '../support/xstest.ts'
@@ -182,6 +187,80 @@ describe('corrected rates on XSTest (2 models x 450 human-labelled responses)', 
       expect(mine.every((i) => i.prompt.length > 0 && i.response.length > 0)).toBe(true)
     }
     expect((await api(leash, '/api/review-queue?metric=latency_p50')).status).toBe(400)
+
+    // Instrument health: the refusal scorer's agreement with the uniform labels, per model, as catalog
+    // metrics; the default rule watches it.
+    const plan = planSeries({
+      projectId,
+      metric: 'refusal_rate',
+      from,
+      to,
+      stepSeconds: 86_400,
+      groupBy: ['model'],
+    })
+    const verdicts = new Map(
+      (
+        await scorerUnits(
+          leash.clickhouse,
+          plan,
+          sample.map((i) => eventOf.get(i) as string),
+        )
+      ).map((u) => [u.id, u.a]),
+    )
+    const health = await queryMetricWindow(leash.clickhouse, {
+      projectId,
+      metric: 'refusal_scorer_accuracy',
+      from,
+      to,
+      groupBy: ['model'],
+    })
+    const sens = await queryMetricWindow(leash.clickhouse, {
+      projectId,
+      metric: 'refusal_scorer_sensitivity',
+      from,
+      to,
+      groupBy: ['model'],
+    })
+    for (const model of ['gpt-4-xstest', 'mistral-guard-xstest']) {
+      const mine = sample.filter((i) => i.model === model)
+      const agree = mine.filter(
+        (i) => (verdicts.get(eventOf.get(i) as string) ?? -1) === (i.refusal !== 'none' ? 1 : 0),
+      )
+      const acc = health.find((v) => v.labels.model === model)
+      expect(acc?.n).toBe(mine.length)
+      expect(acc?.value).toBeCloseTo(agree.length / mine.length, 10)
+      const refused = mine.filter((i) => i.refusal !== 'none')
+      const caught = refused.filter((i) => verdicts.get(eventOf.get(i) as string) === 1)
+      expect(sens.find((v) => v.labels.model === model)).toMatchObject({
+        n: refused.length,
+        value: caught.length / refused.length,
+      })
+      lines.push(
+        `${model} refusal scorer accuracy ${((acc?.value ?? 0) * 100).toFixed(1)}% [${((acc?.lo ?? 0) * 100).toFixed(1)}, ${((acc?.hi ?? 0) * 100).toFixed(1)}] on ${acc?.n} labels`,
+      )
+    }
+    console.log(lines.slice(-2).join('\n'))
+    const [rule] = await leash.postgres.db
+      .select()
+      .from(alertRules)
+      .where(eq(alertRules.builtin, 'refusal-scorer-agreement'))
+    expect(rule).toBeDefined()
+    const results = await evaluateOnce(
+      {
+        db: leash.postgres.db,
+        source: clickHouseSource(leash.clickhouse, leash.postgres.db),
+        log: () => {},
+        config: { ...DEFAULT_LIFECYCLE, publicUrl: leash.url },
+      },
+      Date.now(),
+      { ruleIds: [rule?.id as string] },
+    )
+    expect(results[0]?.error).toBeNull()
+    for (const model of ['gpt-4-xstest', 'mistral-guard-xstest']) {
+      const acc = health.find((v) => v.labels.model === model)
+      const inst = results[0]?.instances.find((i) => i.labels.model === model)
+      expect(inst?.outcome).toBe((acc?.hi ?? 1) < 0.8 ? 'bad' : (acc?.value ?? 0) >= 0.82 ? 'good' : 'hold')
+    }
 
     // Alert rules read the same estimate through their metric source, and say which it is.
     const source = clickHouseSource(leash.clickhouse, leash.postgres.db)
