@@ -29,6 +29,7 @@ import { createWebApp } from './http/web.ts'
 import { createPipeline, type Pipeline } from './ingest/pipeline.ts'
 import type { Logger } from './log.ts'
 import { createSettingsCache } from './projects/settings.ts'
+import { createJudges } from './scoring/judge/index.ts'
 import { createProjectScoring } from './scoring/project-scoring.ts'
 
 export interface Leash {
@@ -85,11 +86,16 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     log,
     pool: config.scoringWorkers === 0 ? false : { size: config.scoringWorkers },
   })
+  const judges = createJudges({ settingsFor: (id) => settings.get(id), write: insertScores(ch), log })
   const pipeline = await createPipeline({
     writeExchanges: insertExchanges(ch),
     writeScores: insertScores(ch),
     writeHealth: insertIngestHealth(ch),
-    score: scoring.score,
+    score: async (batch) => {
+      const rows = await scoring.score(batch)
+      judges.offer(batch) // LLM judges run in the background, off the ingest path
+      return rows
+    },
     log,
     spoolDir: path.join(config.dataDir, 'spool'),
     retentionFor: (projectId) => settings.get(projectId).retentionDays,
