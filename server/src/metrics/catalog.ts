@@ -401,6 +401,8 @@ export const CATALOG: readonly CatalogMetric[] = [
     "if(l0 = '', v0 >= 0.5, l0 IN ('full', 'partial'))",
   ),
   ...agreement('prompt_risk', SCORE.promptRisk, 'prompt_harmful', ['true']),
+  // The LLM judge (scoring.judge) is an instrument like any other.
+  ...agreement('judge_refusal', 'judge_refusal', 'refusal', ['full', 'partial'], "l0 IN ('full', 'partial')"),
 ]
 
 const BY_NAME = new Map(CATALOG.map((m) => [m.name, m]))

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { queryMetricWindow } from '../../src/metrics/query.ts'
 import { rubricHash } from '../../src/scoring/judge/rubrics.ts'
 import { api, eventually, PROJECT_KEY, startTestLeash, type TestLeash } from '../support/leash.ts'
 import { startTestUpstream, type TestUpstream } from '../support/upstream.ts'
@@ -95,5 +96,24 @@ describe('LLM judge in a running Leash', () => {
     expect(judged).toBe(3)
     const exchanges = await api<{ total: number }>(leash, '/api/exchanges?limit=50')
     expect(exchanges.body.total).toBe(3)
+
+    // The judge's agreement with human labels is an instrument-health metric like any other; an undo counts.
+    for (const [i, id] of ids.entries()) {
+      const r = await api(leash, '/api/labels', {
+        method: 'POST',
+        body: JSON.stringify({ eventId: id, values: { refusal: i === 0 ? 'full' : 'none' } }),
+      })
+      expect(r.status).toBe(201)
+    }
+    const window = {
+      projectId,
+      metric: 'judge_refusal_scorer_accuracy',
+      from: Date.now() - 3_600_000,
+      to: Date.now() + 60_000,
+      minSamples: 1,
+    }
+    expect((await queryMetricWindow(leash.clickhouse, window))[0]).toMatchObject({ n: 3, value: 2 / 3 })
+    expect((await api(leash, `/api/labels/${ids[0]}`, { method: 'DELETE' })).status).toBe(200)
+    expect((await queryMetricWindow(leash.clickhouse, window))[0]).toMatchObject({ n: 2, value: 1 })
   })
 })
