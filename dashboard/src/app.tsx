@@ -17,6 +17,7 @@ import { MetricsPage } from './pages/metrics-page.tsx'
 import { NotFoundPage } from './pages/not-found-page.tsx'
 import { OverviewPage } from './pages/overview-page.tsx'
 import { ReportsPage } from './pages/reports-page.tsx'
+import { ReviewPage } from './pages/review-page.tsx'
 import { RulesPage } from './pages/rules-page.tsx'
 import { SessionPage } from './pages/session-page.tsx'
 import { SettingsPage } from './pages/settings-page.tsx'
@@ -52,6 +53,8 @@ function Page({ route }: { route: Route }) {
       return <SettingsPage />
     case 'system':
       return <SystemPage />
+    case 'review':
+      return <ReviewPage />
     default:
       return <NotFoundPage route={route} />
   }

@@ -32,6 +32,7 @@ import { listenMetrics, metricsHandler } from './observe/endpoint.ts'
 import { observeIngest } from './observe/metrics.ts'
 import { createTraceReceiver } from './otlp/receiver.ts'
 import { createSettingsCache } from './projects/settings.ts'
+import { createJudges } from './scoring/judge/index.ts'
 import { createProjectScoring } from './scoring/project-scoring.ts'
 
 export interface Leash {
@@ -92,11 +93,16 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     log,
     pool: config.scoringWorkers === 0 ? false : { size: config.scoringWorkers },
   })
+  const judges = createJudges({ settingsFor: (id) => settings.get(id), write: insertScores(ch), log })
   const pipeline = await createPipeline({
     writeExchanges: insertExchanges(ch),
     writeScores: insertScores(ch),
     writeHealth: insertIngestHealth(ch),
-    score: scoring.score,
+    score: async (batch) => {
+      const rows = await scoring.score(batch)
+      judges.offer(batch) // LLM judges run in the background, off the ingest path
+      return rows
+    },
     log,
     spoolDir: path.join(config.dataDir, 'spool'),
     retentionFor: (projectId) => settings.get(projectId).retentionDays,
@@ -160,7 +166,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
   const alerts = config.alerts.enabled
     ? startAlertScheduler({
         db: pg.db,
-        source: clickHouseSource(ch),
+        source: clickHouseSource(ch, pg.db),
         log,
         config: alertConfig,
         notify: { pagerDutyUrl: config.alerts.pagerDutyUrl },

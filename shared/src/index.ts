@@ -1,6 +1,7 @@
 export * from './alerts.ts'
 export * from './api.ts'
 export * from './iso-week.ts'
+export * from './labels.ts'
 export * from './metrics.ts'
 export * from './responses.ts'
 export * from './settings.ts'

@@ -48,6 +48,8 @@ export const MetricSeriesParams = z
     feature: z.string().optional(),
     policy_version: z.string().optional(),
     upstream: z.string().optional(),
+    /** Rates of binary scorers: corrected with labels (the default, where labels allow) or raw. */
+    estimate: z.enum(['corrected', 'raw']).default('corrected'),
     /** `k=v,k2=v2`: x-leash-tags that must all match. */
     tags: z
       .string()
@@ -99,6 +101,9 @@ export type MetricFigure = z.infer<typeof MetricFigure>
 export const MetricPoint = MetricFigure.extend({
   /** Bucket start, epoch ms. */
   t: z.number(),
+  /** Corrected with human labels, or the scorer's raw rate; and the labels behind the correction. */
+  estimate: z.enum(['corrected', 'raw']).optional(),
+  labels: z.number().optional(),
 })
 export type MetricPoint = z.infer<typeof MetricPoint>
 

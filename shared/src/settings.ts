@@ -70,6 +70,26 @@ export const ProjectSettings = z.object({
       reward: RewardModelRef.default({ kind: 'builtin' }),
       /** A second reward model run in shadow, written as `reward_shadow`. */
       shadowReward: RewardModelRef.nullable().default(null),
+      /**
+       * An LLM judge (any OpenAI-compatible endpoint), run off the hot path on a sampled share; its verdicts
+       * are scores `judge:<model>` named `judge_refusal`, `judge_prompt_harmful`, `judge_helpfulness`.
+       */
+      judge: z
+        .object({
+          baseUrl: z.url(),
+          model: z.string().min(1),
+          /** Name of the environment variable that holds the judge's API key. */
+          apiKeyEnv: z.string().optional(),
+          sampleRate: z.number().min(0).max(1).default(0.05),
+          maxPerMinute: z.number().int().min(1).default(30),
+          maxUsdPerDay: z.number().min(0).default(1),
+          metrics: z
+            .array(z.enum(['refusal', 'prompt_harmful', 'helpfulness']))
+            .min(1)
+            .default(['refusal']),
+          timeoutMs: z.number().int().min(100).max(120_000).optional(),
+        })
+        .optional(),
     })
     .default({ reward: { kind: 'builtin' }, shadowReward: null }),
 })

@@ -12,11 +12,14 @@ import {
   ExchangeDetail,
   ExchangesPage,
   IngestStatusBody,
+  LabelAccepted,
+  type LabelInput,
   Me,
   MetricCatalogResponse,
   MetricSeriesResponse,
   ProjectList,
   ScorerAccuracyResponse,
+  ReviewQueue,
   SettingsResponse,
   TestDelivery,
   TimeSeries,
@@ -154,6 +157,8 @@ export interface SeriesParams {
   filters?: Partial<Record<Dimension, string>>
   /** Comma-separated dimensions, '' = none. */
   groupBy?: string | undefined
+  /** Rates of binary scorers: corrected with labels (the server's default) or raw. */
+  estimate?: 'corrected' | 'raw' | undefined
 }
 
 /** Empty strings are "no filter" and are left out of the query. */
@@ -164,7 +169,7 @@ export function metricSeries(p: SeriesParams): Promise<MetricSeriesResponse> {
     to: String(Math.floor(p.to)),
     step: String(p.step),
   }
-  for (const key of ['project', 'groupBy'] as const) {
+  for (const key of ['project', 'groupBy', 'estimate'] as const) {
     const v = p[key]
     if (v) query[key] = v
   }
@@ -280,4 +285,17 @@ export function weeklyReport(p: ReportParams): Promise<WeeklyReportBody> {
 export function weeklyReportUrl(p: ReportParams, format: 'md' | 'html'): string {
   // hc's $url needs an absolute base; the client is rooted at '/', so build the relative link here.
   return `/api/reports/weekly?${new URLSearchParams(reportQuery(p, format)).toString()}`
+}
+
+export function postLabel(input: LabelInput): Promise<LabelAccepted> {
+  return read(api.api.labels.$post({ json: input }), LabelAccepted)
+}
+
+/** Removes the logged-in person's labels of one exchange (undo). */
+export async function undoLabels(project: string, eventId: string): Promise<void> {
+  await expectEmpty(api.api.labels[':eventId'].$delete({ param: { eventId }, query: { project } }))
+}
+
+export function reviewQueue(project: string, metric: string, n: number): Promise<ReviewQueue> {
+  return read(api.api['review-queue'].$get({ query: { project, metric, n: String(n) } }), ReviewQueue)
 }

@@ -4,6 +4,7 @@ import { hrefWithSticky } from '../lib/router.ts'
 import { fmtValue } from '../lib/units.ts'
 import { LabelChips } from './alert-bits.tsx'
 import { EvidenceExample } from './evidence-example.tsx'
+import { LabelButtons } from './label-buttons.tsx'
 import { Link } from './link.tsx'
 
 interface Fig {
@@ -182,7 +183,9 @@ export function EvidenceView({
       {ev.examples && ev.examples.length > 0 ? (
         <ol className="examples" data-testid="evidence-examples">
           {ev.examples.slice(0, 5).map((x) => (
-            <EvidenceExample key={x.eventId} eventId={x.eventId} excerpt={x.excerpt} value={x.value} />
+            <EvidenceExample key={x.eventId} eventId={x.eventId} excerpt={x.excerpt} value={x.value}
+              actions={<LabelButtons eventId={x.eventId} />}
+            />
           ))}
         </ol>
       ) : (

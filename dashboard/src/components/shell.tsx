@@ -12,6 +12,7 @@ const NAV: Array<{ path: string; label: string; pages: Route['page'][] }> = [
   { path: '/exchanges', label: 'Exchanges', pages: ['exchanges', 'exchange', 'session'] },
   { path: '/alerts', label: 'Alerts', pages: ['alerts', 'alert', 'rules'] },
   { path: '/reports', label: 'Reports', pages: ['reports'] },
+  { path: '/review', label: 'Review', pages: ['review'] },
   { path: '/settings', label: 'Settings', pages: ['settings'] },
   { path: '/system', label: 'System', pages: ['system'] },
 ]

@@ -17,6 +17,7 @@ export type Route =
   | { page: 'reports' }
   | { page: 'settings' }
   | { page: 'system' }
+  | { page: 'review' }
   | { page: 'not_found'; path: string }
 
 export interface Location {
@@ -56,6 +57,7 @@ export function matchRoute(path: string): Route {
   if (clean === '/reports') return { page: 'reports' }
   if (clean === '/settings') return { page: 'settings' }
   if (clean === '/system') return { page: 'system' }
+  if (clean === '/review') return { page: 'review' }
   return { page: 'not_found', path }
 }
 

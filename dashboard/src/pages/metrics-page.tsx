@@ -4,6 +4,7 @@ import { metricCatalog, metricSeries } from '../api/client.ts'
 import type { BandSeries } from '../components/band-chart.tsx'
 import { BandChart, isInsufficient, SERIES_COLORS } from '../components/band-chart.tsx'
 import { RangePicker } from '../components/controls.tsx'
+import { EstimateCard } from '../components/estimate-card.tsx'
 import { FilterInput } from '../components/filter-input.tsx'
 import { MetricDefinitionCard } from '../components/metric-definition.tsx'
 import { Empty, ErrorBanner, Loading, PageHeader } from '../components/states.tsx'
@@ -324,6 +325,12 @@ export function MetricsPage() {
                 ) : null}
               </div>
             </section>
+            <EstimateCard
+              metric={metric}
+              rangeSeconds={rangeOf(range).seconds}
+              groupBy={groupBy}
+              filters={filters}
+            />
             {res && res.series.length > 0 ? (
               <section className="card">
                 <SeriesTable res={res} />

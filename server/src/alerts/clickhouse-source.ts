@@ -1,14 +1,18 @@
 import type { ClickHouseClient } from '@clickhouse/client'
+import type { Db } from '../db/postgres/index.ts'
 import { compareToBaseline } from '../drift/baseline.ts'
 import { LeashError } from '../errors.ts'
 import { findMetric } from '../metrics/catalog.ts'
-import { queryMetricWindow, worstExamples } from '../metrics/query.ts'
+import { queryEstimatedWindow, queryMetricWindow, worstExamples } from '../metrics/query.ts'
 import type { MetricSource } from './source.ts'
 
-/** The production metric source: the metric catalog's query layer over ClickHouse. */
-export function clickHouseSource(ch: ClickHouseClient): MetricSource {
+/**
+ * The production metric source: the metric catalog's query layer over ClickHouse. With the labels'
+ * database, rates of binary scorers are corrected with labels where they allow it (metrics/corrected.ts).
+ */
+export function clickHouseSource(ch: ClickHouseClient, db?: Db): MetricSource {
   return {
-    window: (q) => queryMetricWindow(ch, q),
+    window: (q) => (db ? queryEstimatedWindow({ ch, db }, q) : queryMetricWindow(ch, q)),
     async drift(q) {
       const model = q.baseline.filters?.model
       const baseline =

@@ -135,6 +135,17 @@ export const DEFAULT_RULES: Array<AlertRuleInput & { builtin: string }> = [
     interval: '5m',
     severity: 'info',
   },
+  {
+    // Instrument health (issue 14): a new model or response style is when the scorer stops matching humans.
+    builtin: 'refusal-scorer-agreement',
+    name: 'Refusal scorer agreement with human labels below 80% (n >= 30)',
+    spec: { kind: 'threshold', metric: 'refusal_scorer_accuracy', op: '<', value: 0.8, clear: 0.82 },
+    window: '1d',
+    interval: '15m',
+    severity: 'warning',
+    minSamples: 30,
+    groupBy: ['model'],
+  },
 ]
 
 /** Seeds the default rules once per project (idempotent: keyed by project and builtin name). */

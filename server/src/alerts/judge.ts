@@ -113,6 +113,10 @@ async function grouped(ctx: Ctx, metric: string, from = ctx.from, to = ctx.to, f
   return new Map(rows.map((r) => [labelsKey(r.labels), r]))
 }
 
+/** Which estimate a rate is: corrected with N labels, or raw (metrics/corrected.ts). */
+const estimateNote = (r: MetricValue) =>
+  r.estimate === 'corrected' ? `, corrected with ${r.labelsUsed} labels` : r.estimate === 'raw' ? ', raw' : ''
+
 function blank(ctx: Ctx, metric: string, labels: Record<string, string>, threshold: number, op: '>' | '<') {
   return {
     labels,
@@ -152,7 +156,8 @@ async function judgeThreshold(ctx: Ctx, spec: Spec<'threshold'>): Promise<Observ
       n: r.n,
       clear,
       current: figure(r),
-      summary: `${spec.metric} ${formatFigure(spec.metric, v)} ${rel} ${formatFigure(spec.metric, spec.value)} (${ci ? `${ci}, ` : ''}n=${r.n})`,
+      ...(r.estimate ? { estimate: r.estimate } : {}),
+      summary: `${spec.metric} ${formatFigure(spec.metric, v)} ${rel} ${formatFigure(spec.metric, spec.value)} (${ci ? `${ci}, ` : ''}n=${r.n}${estimateNote(r)})`,
     }
   })
 }

@@ -22,6 +22,8 @@ export interface Observation {
   clear: number
   /** Which side is bad: '>' = higher is worse. */
   op: '>' | '<'
+  /** Rates of binary scorers: corrected with labels or raw (metrics/corrected.ts). */
+  estimate?: 'corrected' | 'raw'
   /** The metric itself, when `value` is a derived quantity (change, burn rate). */
   current?: Figure
   baseline?: (Figure & { from: string; to: string; label?: string }) | null

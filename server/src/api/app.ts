@@ -16,6 +16,7 @@ import { batchIngestRoutes } from './routes/batch-ingest.ts'
 import { exchangeRoutes } from './routes/exchanges.ts'
 import { feedbackRoutes } from './routes/feedback.ts'
 import { ingestRoutes } from './routes/ingest.ts'
+import { labelRoutes } from './routes/labels.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { scorerAccuracyRoutes } from './routes/scorer-accuracy.ts'
@@ -78,6 +79,7 @@ export function createApi(ctx: ApiContext) {
     })
     .route('/', feedbackRoutes(ctx))
     .route('/', batchIngestRoutes(ctx))
+    .route('/', labelRoutes(ctx))
     .use(requireLogin(ctx))
     .route('/', metricsRoutes(ctx))
     .route('/', reportRoutes(ctx))

@@ -89,6 +89,32 @@ function tokenSum(col: 'prompt_tokens' | 'completion_tokens' | 'cached_tokens'):
   }
 }
 
+/** Instrument health (issue 14): a binary scorer's agreement with uniformly sampled human labels. */
+function agreement(
+  what: string,
+  score: string,
+  label: string,
+  labelPositive: string[],
+  scorerPositive = 'v0 >= 0.5',
+): CatalogMetric[] {
+  const words = {
+    accuracy: ['agreement (accuracy) with human labels', 'labelled exchanges where the scorer agrees'],
+    sensitivity: ['sensitivity against human labels', 'positives by label that the scorer calls positive'],
+    specificity: ['specificity against human labels', 'negatives by label that the scorer calls negative'],
+  } as const
+  return (['accuracy', 'sensitivity', 'specificity'] as const).map((measure) => ({
+    name: `${what}_scorer_${measure}`,
+    family: 'control',
+    unit: 'ratio',
+    aggregate: 'rate',
+    description: `The ${what.replace('_', ' ')} scorer's ${words[measure][0]}`,
+    formula: `${words[measure][1]} / labelled exchanges (${label}; latest uniform human label per exchange); Wilson 95% interval`,
+    minSamples: 30,
+    better: 'higher',
+    source: { kind: 'label_agreement', score, label, measure, scorerPositive, labelPositive },
+  }))
+}
+
 const ERROR_COND = "status >= 400 OR outcome != 'ok'"
 
 /** Every metric of PRODUCT.md's table, defined once. */
@@ -367,6 +393,16 @@ export const CATALOG: readonly CatalogMetric[] = [
     'Share of responses with sycophancy markers',
     'lower',
   ),
+  ...agreement(
+    'refusal',
+    SCORE.refusal,
+    'refusal',
+    ['full', 'partial'],
+    "if(l0 = '', v0 >= 0.5, l0 IN ('full', 'partial'))",
+  ),
+  ...agreement('prompt_risk', SCORE.promptRisk, 'prompt_harmful', ['true']),
+  // The LLM judge (scoring.judge) is an instrument like any other.
+  ...agreement('judge_refusal', 'judge_refusal', 'refusal', ['full', 'partial'], "l0 IN ('full', 'partial')"),
 ]
 
 const BY_NAME = new Map(CATALOG.map((m) => [m.name, m]))

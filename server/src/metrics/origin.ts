@@ -26,6 +26,19 @@ export type MetricOrigin =
   | { kind: 'template_repeat' }
   /** Reward trend minus truth trend across the window's halves (see metrics/goodhart.ts). */
   | { kind: 'goodhart' }
+  /**
+   * Instrument health: agreement of a binary scorer with the uniformly sampled human labels of `label`
+   * (labels_v1). `scorerPositive` is static SQL over the score pivot (v0, l0); `labelPositive` the label
+   * values that count as positive.
+   */
+  | {
+      kind: 'label_agreement'
+      score: string
+      label: string
+      measure: 'accuracy' | 'sensitivity' | 'specificity'
+      scorerPositive: string
+      labelPositive: string[]
+    }
   /** Answered exchanges not recorded (ingest_health_v1): no exchange behind them, so no dimensions. */
   | { kind: 'ingest_health' }
 

@@ -1,4 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client'
+import type { Db } from '../db/postgres/index.ts'
+import { correctSeries, correctWindow } from './corrected.ts'
 import { goodhartSeries, goodhartWindow } from './goodhart.ts'
 import { parseWindow, planSeries, requireMetric, storedMetricSeries, storedMetricWindow } from './stored.ts'
 import type { MetricSeries, MetricSeriesQuery, MetricValue, MetricWindowQuery } from './types.ts'
@@ -31,4 +33,30 @@ export async function queryMetricSeries(
 ): Promise<MetricSeries[]> {
   const plan = planSeries(query)
   return plan.m.source.kind === 'goodhart' ? goodhartSeries(ch, query, plan) : storedMetricSeries(ch, plan)
+}
+
+/**
+ * The series with each point's estimate: rates of binary scorers corrected with the uniformly sampled
+ * human labels where there are enough (metrics/corrected.ts), raw otherwise; every point says which.
+ */
+export async function queryEstimatedSeries(
+  ctx: { ch: ClickHouseClient; db: Db },
+  query: MetricSeriesQuery,
+  estimate: 'corrected' | 'raw' = 'corrected',
+): Promise<MetricSeries[]> {
+  const plan = planSeries(query)
+  const raw =
+    plan.m.source.kind === 'goodhart'
+      ? await goodhartSeries(ctx.ch, query, plan)
+      : await storedMetricSeries(ctx.ch, plan)
+  return correctSeries(ctx, plan, raw, estimate)
+}
+
+/** `queryMetricWindow` with each value's estimate (see `queryEstimatedSeries`): what alert rules read. */
+export async function queryEstimatedWindow(
+  ctx: { ch: ClickHouseClient; db: Db },
+  query: MetricWindowQuery,
+  estimate: 'corrected' | 'raw' = 'corrected',
+): Promise<MetricValue[]> {
+  return correctWindow(ctx, query, await queryMetricWindow(ctx.ch, query), estimate)
 }

@@ -31,7 +31,11 @@ export const RAW_MAX_RANGE_MS = 48 * HOUR_MS
 
 const RANGE = `time >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND time < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')`
 
-function filterSql(filters: MetricFilters, params: Record<string, unknown>, withTags: boolean): string {
+export function filterSql(
+  filters: MetricFilters,
+  params: Record<string, unknown>,
+  withTags: boolean,
+): string {
   let sql = ''
   for (const dim of DIMENSIONS) {
     const v = filters[dim]
@@ -59,6 +63,8 @@ function scoreNames(m: CatalogMetric): string[] {
       return ['prompt_risk', 'false_refusal']
     case 'score_length_correlation':
       return [s.score, 'length_tokens']
+    case 'label_agreement':
+      return [s.score]
     default:
       return []
   }
@@ -108,9 +114,17 @@ const FEEDBACK_CTE = `fb AS (
     AND event_time >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND event_time < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
   GROUP BY event_id)`
 
+// Instrument health: the latest uniform human label per event (labels_v1; an undo is a deleted row).
+const LABELS_CTE = `lb AS (
+  SELECT event_id AS lb_event_id, argMax(value, updated_at) AS lb_value
+  FROM labels_v1 FINAL
+  WHERE project_id = {projectId:String} AND name = {lname:String} AND source = 'human' AND sample = 'uniform' AND deleted = 0
+    AND event_time >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND event_time < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
+  GROUP BY event_id)`
+
 interface Unit {
-  /** Extra CTEs joined to `e` (sc: scores pivot, fb: feedback). */
-  joins: Array<'sc' | 'fb'>
+  /** Extra CTEs joined to `e` (sc: scores pivot, fb: feedback, lb: labels). */
+  joins: Array<'sc' | 'fb' | 'lb'>
   /** SELECT list after the dimensions. */
   cols: string
   where?: string
@@ -140,6 +154,15 @@ function unitFor(m: CatalogMetric): Unit {
       return { joins: ['sc'], cols: 'v0 AS x', where: 'h0' }
     case 'false_refusal':
       return { joins: ['sc'], cols: 'toUInt8(v1 >= 0.5) AS k', where: 'h0 AND h1 AND v0 < 0.5' }
+    case 'label_agreement': {
+      const pos = `(${s.scorerPositive})`
+      const truth = 'lb_value IN {lpos:Array(String)}'
+      if (s.measure === 'accuracy')
+        return { joins: ['sc', 'lb'], cols: `toUInt8(${pos} = (${truth})) AS k`, where: 'h0' }
+      if (s.measure === 'sensitivity')
+        return { joins: ['sc', 'lb'], cols: `toUInt8(${pos}) AS k`, where: `h0 AND ${truth}` }
+      return { joins: ['sc', 'lb'], cols: `toUInt8(NOT ${pos}) AS k`, where: `h0 AND NOT (${truth})` }
+    }
     case 'score_length_correlation':
       return {
         joins: ['sc'],
@@ -225,6 +248,11 @@ export function rawMetricSql(shape: MetricShape): BuiltQuery {
     WHERE project_id = {projectId:String} AND ${RANGE} AND name IN {snames:Array(String)} GROUP BY event_id)`)
   }
   if (unit.joins.includes('fb')) ctes.push(FEEDBACK_CTE)
+  if (unit.joins.includes('lb') && metric.source.kind === 'label_agreement') {
+    ctes.push(LABELS_CTE)
+    params.lname = metric.source.label
+    params.lpos = metric.source.labelPositive
+  }
   if (metric.source.kind === 'score_rate' && metric.source.labels) params.labels = metric.source.labels
 
   const dimCols = groupBy.map((d) => `e.${d} AS d_${d}`)
@@ -241,6 +269,7 @@ export function rawMetricSql(shape: MetricShape): BuiltQuery {
   const joins = [
     unit.joins.includes('sc') ? 'INNER JOIN sc ON sc.sc_event_id = e.event_id' : '',
     unit.joins.includes('fb') ? 'INNER JOIN fb ON fb.event_id = e.event_id' : '',
+    unit.joins.includes('lb') ? 'INNER JOIN lb ON lb.lb_event_id = e.event_id' : '',
   ].join(' ')
   const unitSql = `SELECT ${[...keyCols, unitCols].join(', ')} FROM e ${joins}${unit.where ? ` WHERE ${unit.where}` : ''}${
     unit.groupBySession

@@ -50,9 +50,18 @@ export interface MetricValue {
   lo: number | null
   hi: number | null
   insufficient: boolean
+  /** Rates of binary scorers read with labels (metrics/corrected.ts): which estimate, and the labels used. */
+  estimate?: 'corrected' | 'raw'
+  labelsUsed?: number
 }
 
 export interface MetricSeries {
   labels: Record<string, string>
-  points: Array<{ t: number } & Omit<MetricValue, 'labels'>>
+  points: Array<
+    { t: number } & Omit<MetricValue, 'labels'> & {
+        /** Rate metrics of binary scorers: corrected with labels or raw (metrics/corrected.ts), and the labels used. */
+        estimate?: 'corrected' | 'raw'
+        labels?: number
+      }
+  >
 }

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { createKeyResolver, type ProjectKeyResolver } from '../../auth/index.ts'
 import { LeashError } from '../../errors.ts'
 import { recordFeedback } from '../../feedback/service.ts'
+import { recordWeakRefusalLabel } from '../../labels/index.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
 
 /**
@@ -36,6 +37,12 @@ export function feedbackRoutes(ctx: ApiContext) {
       ctx,
       input: { projectId: resolved.projectId, feedback: parsed.data },
     })
+    // A user's "this refusal was wrong" is a weak label, kept apart from reviewers' labels.
+    if (parsed.data.refusalWrong)
+      await recordWeakRefusalLabel({
+        ctx,
+        input: { projectId: resolved.projectId, eventId: parsed.data.eventId },
+      })
     return c.json(result, 201)
   })
 }

@@ -5,7 +5,7 @@ import type { z } from 'zod'
 import { LeashError } from '../../errors.ts'
 import { findMetric, metricDefs } from '../../metrics/catalog.ts'
 import { pickStep } from '../../metrics/overview.ts'
-import { queryMetricSeries } from '../../metrics/query.ts'
+import { queryEstimatedSeries } from '../../metrics/query.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
 import { projectScope } from '../project-scope.ts'
 
@@ -47,15 +47,19 @@ export function metricsRoutes(ctx: ApiContext) {
         const filters: SeriesFilters = {}
         for (const d of Dimension.options) if (q[d] !== undefined) filters[d] = q[d]
         if (Object.keys(q.tags).length) filters.tags = q.tags
-        const series = await queryMetricSeries(ctx.ch, {
-          projectId,
-          metric: q.metric,
-          from,
-          to,
-          stepSeconds: step,
-          filters,
-          groupBy: q.groupBy,
-        })
+        const series = await queryEstimatedSeries(
+          ctx,
+          {
+            projectId,
+            metric: q.metric,
+            from,
+            to,
+            stepSeconds: step,
+            filters,
+            groupBy: q.groupBy,
+          },
+          q.estimate,
+        )
         return c.json({ metric: def, from, to, step, series }, 200)
       },
     )

@@ -1,3 +1,4 @@
 export * from './alerts.ts'
+export * from './labels.ts'
 export * from './projects.ts'
 export * from './users.ts'

@@ -1,0 +1,98 @@
+import { zValidator } from '@hono/zod-validator'
+import { LabelInput, LabelsQuery, ReviewQueueQuery } from '@leash/shared'
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { z } from 'zod'
+import { createKeyResolver, type ProjectKeyResolver, principalFromToken } from '../../auth/index.ts'
+import { LeashError } from '../../errors.ts'
+import { deleteLabels, listLabels, recordLabel, reviewQueue } from '../../labels/index.ts'
+import { requireLogin } from '../auth.ts'
+import type { ApiContext, ApiEnv } from '../context.ts'
+import { type ProjectRef, projectScope } from '../project-scope.ts'
+import { rejectInvalid } from './metrics.ts'
+
+type LabelEnv = ApiEnv & { Variables: { labeller: string } }
+
+/**
+ * `POST/GET /labels`, `DELETE /labels/:eventId` (undo) and `GET /review-queue`. A dashboard session or the admin token (like the alert
+ * routes: the lead maps them to roles), or an application's project key, which may only label its own
+ * project (the project comes from the key, never the body). Mounted before the login middleware.
+ */
+export function labelRoutes(ctx: ApiContext) {
+  let keys: Pick<ProjectKeyResolver, 'resolve'> | undefined = ctx.keys
+  const login = requireLogin(ctx)
+  const scope = (from: ProjectRef): MiddlewareHandler<LabelEnv> => {
+    const scoped = projectScope(ctx, from)
+    return async (c, next) => {
+      const bearer = c.req
+        .header('authorization')
+        ?.match(/^Bearer\s+(.+)$/i)?.[1]
+        ?.trim()
+      if (bearer && !(await principalFromToken(ctx.db, bearer))) {
+        keys ??= createKeyResolver(ctx.db, (m) => ctx.log('warn', m))
+        const resolved = await keys.resolve(bearer)
+        if (!resolved) throw new LeashError('unauthorized', 'unknown admin token or project key')
+        c.set('projectId', resolved.projectId)
+        c.set('labeller', 'project-key')
+        return next()
+      }
+      await login(c as unknown as Context<ApiEnv>, async () => {
+        await scoped(c as unknown as Context<ApiEnv>, async () => {
+          c.set('labeller', c.get('principal').email)
+          await next()
+        })
+      })
+    }
+  }
+  return new Hono<LabelEnv>()
+    .post('/labels', zValidator('json', LabelInput, rejectInvalid), scope('json'), async (c) => {
+      const result = await recordLabel({
+        ctx,
+        input: { projectId: c.get('projectId'), labeller: c.get('labeller'), label: c.req.valid('json') },
+      })
+      return c.json(result, 201)
+    })
+    .get('/labels', zValidator('query', LabelsQuery, rejectInvalid), scope('query'), async (c) => {
+      const q = c.req.valid('query')
+      const to = q.to ?? Date.now() + 60_000
+      const from = q.from ?? to - 7 * 86_400_000
+      const items = await listLabels({
+        ctx,
+        input: {
+          projectId: c.get('projectId'),
+          ...(q.eventId ? { eventId: q.eventId } : { from, to }),
+          ...(q.source ? { source: q.source } : {}),
+          limit: q.limit,
+        },
+      })
+      return c.json({ items }, 200)
+    })
+    .get('/review-queue', zValidator('query', ReviewQueueQuery, rejectInvalid), scope('query'), async (c) => {
+      const q = c.req.valid('query')
+      const to = q.to ?? Date.now() + 60_000
+      const from = q.from ?? to - 86_400_000
+      return c.json(
+        await reviewQueue({
+          ctx,
+          input: { projectId: c.get('projectId'), metric: q.metric, n: q.n, from, to },
+        }),
+        200,
+      )
+    })
+    .delete(
+      '/labels/:eventId',
+      zValidator('param', z.object({ eventId: z.guid() }), rejectInvalid),
+      zValidator('query', z.object({ project: z.string().optional() }), rejectInvalid),
+      scope('query'),
+      async (c) => {
+        const removed = await deleteLabels({
+          ctx,
+          input: {
+            projectId: c.get('projectId'),
+            eventId: c.req.valid('param').eventId,
+            labeller: c.get('labeller'),
+          },
+        })
+        return c.json({ removed }, 200)
+      },
+    )
+}
