@@ -29,6 +29,7 @@ import { createWebApp } from './http/web.ts'
 import { createPipeline, type Pipeline } from './ingest/pipeline.ts'
 import type { Logger } from './log.ts'
 import { createSettingsCache } from './projects/settings.ts'
+import { type ReferenceRunner, startReference } from './reference/index.ts'
 import { createProjectScoring } from './scoring/project-scoring.ts'
 
 export interface Leash {
@@ -38,6 +39,8 @@ export interface Leash {
   postgres: Postgres
   clickhouse: ClickHouseClient
   pipeline: Pipeline
+  /** Reference-model comparisons (issue 19): counters, and `idle()` for tests. */
+  reference: ReferenceRunner
   /** Stops accepting, lets calls in flight finish for up to `graceMs`, records them, closes the stores. */
   close(graceMs?: number): Promise<void>
 }
@@ -85,11 +88,18 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     log,
     pool: config.scoringWorkers === 0 ? false : { size: config.scoringWorkers },
   })
+  // Reference comparisons (issue 19) take exchanges once they are recorded and scored, off the hot path.
+  const reference = startReference({
+    ch,
+    settings,
+    upstream: { baseUrl: upstreamBase, apiKey: config.upstreamApiKey },
+    log,
+  })
   const pipeline = await createPipeline({
     writeExchanges: insertExchanges(ch),
     writeScores: insertScores(ch),
     writeHealth: insertIngestHealth(ch),
-    score: scoring.score,
+    score: reference.afterScoring(scoring.score),
     log,
     spoolDir: path.join(config.dataDir, 'spool'),
     retentionFor: (projectId) => settings.get(projectId).retentionDays,
@@ -119,6 +129,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats(), http: http.stats() }) },
     keys,
     alerts: { config: alertConfig },
+    reference: reference.runner,
     ...(health ? { postgres: health } : {}),
   })
   const http = await listen({
@@ -150,11 +161,13 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     postgres: pg,
     clickhouse: ch,
     pipeline,
+    reference: reference.runner,
     async close(graceMs = 0) {
       await alerts?.stop()
       await http.close(graceMs)
       await gateway.close()
       await pipeline.close()
+      await reference.runner.close()
       await scoring.close()
       keys.close()
       settings.close()

@@ -22,6 +22,7 @@ import { alertRoutes } from './routes/alerts.ts'
 import { feedbackRoutes } from './routes/feedback.ts'
 import { ingestRoutes } from './routes/ingest.ts'
 import { metricsRoutes } from './routes/metrics.ts'
+import { referenceRoutes } from './routes/reference.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { settingsRoutes } from './routes/settings.ts'
 
@@ -87,6 +88,7 @@ export function createApi(ctx: ApiContext) {
     .route('/', settingsRoutes(ctx))
     .route('/', ingestRoutes(ctx))
     .route('/', alertRoutes(ctx))
+    .route('/', referenceRoutes(ctx))
     .get('/auth/me', (c) => {
       const { userId, email, role } = c.get('principal')
       return c.json({ id: userId, email, role }, 200)
