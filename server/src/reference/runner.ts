@@ -109,7 +109,10 @@ export function createReferenceRunner(deps: ReferenceRunnerDeps): ReferenceRunne
 
   const c = (projectId: string): ReferenceCounters => {
     let v = counters.get(projectId)
-    if (!v) counters.set(projectId, (v = blank()))
+    if (!v) {
+      v = blank()
+      counters.set(projectId, v)
+    }
     return v
   }
 
@@ -117,7 +120,10 @@ export function createReferenceRunner(deps: ReferenceRunnerDeps): ReferenceRunne
   function withinRate(projectId: string, route: string, cfg: ReferenceSettings): boolean {
     const t = now()
     let m = minute.get(projectId)
-    if (!m || t - m.at >= 60_000) minute.set(projectId, (m = { at: t, byRoute: new Map() }))
+    if (!m || t - m.at >= 60_000) {
+      m = { at: t, byRoute: new Map() }
+      minute.set(projectId, m)
+    }
     const used = m.byRoute.get(route) ?? 0
     const total = [...m.byRoute.values()].reduce((a, b) => a + b, 0)
     const routes = new Set([...m.byRoute.keys(), route]).size
@@ -129,7 +135,10 @@ export function createReferenceRunner(deps: ReferenceRunnerDeps): ReferenceRunne
   function spent(projectId: string): { day: string; usd: number } {
     const today = new Date(now()).toISOString().slice(0, 10)
     let d = day.get(projectId)
-    if (!d || d.day !== today) day.set(projectId, (d = { day: today, usd: 0 }))
+    if (!d || d.day !== today) {
+      d = { day: today, usd: 0 }
+      day.set(projectId, d)
+    }
     return d
   }
 

@@ -48,7 +48,7 @@ export async function leashView({ ctx, input }: { ctx: LeashCtx; input: LeashInp
   const stepMs = (input.stepMinutes ?? Math.max(1, Math.ceil((toMs - fromMs) / 24 / 60_000))) * 60_000
   const buckets = new Map<number, { kl: number[]; refusal: number[] }>()
   for (const r of rows) {
-    const t = Math.floor(Date.parse(r.time) / stepMs) * stepMs
+    const t = Math.floor(Date.parse(r.at) / stepMs) * stepMs
     const b = buckets.get(t) ?? { kl: [], refusal: [] }
     if (r.mode === 'logprobs') b.kl.push(r.k3)
     else b.refusal.push(r.refusal_delta)
@@ -103,7 +103,7 @@ export async function leashView({ ctx, input }: { ctx: LeashCtx; input: LeashInp
     topTokens: topTokens(logprobs),
     pairs: paired.slice(0, 20).map((r) => ({
       eventId: r.event_id,
-      time: r.time,
+      time: r.at,
       prompt: r.prompt.slice(0, 2_000),
       policyText: r.policy_text.slice(0, 4_000),
       referenceText: r.reference_text.slice(0, 4_000),

@@ -89,7 +89,7 @@ const modelFilter = (p: { model?: string }) => (p.model ? ' AND model = {model:S
 
 export const ReferenceListRow = z.object({
   event_id: z.string(),
-  time: z.string(),
+  at: z.string(),
   model: z.string(),
   route: z.string(),
   reference_model: z.string(),
@@ -115,12 +115,12 @@ export const listReferenceRows = defineQuery({
   row: ReferenceListRow,
   sql: (
     p,
-  ) => `SELECT toString(event_id) AS event_id, formatDateTime(time, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS time,
+  ) => `SELECT toString(event_id) AS event_id, formatDateTime(time, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS at,
     model, route, reference_model, mode, prompt, policy_text, reference_text, tokens, k1, k3, max_token, max_term,
     reward_delta, refusal_delta, length_ratio
   FROM reference_responses_v1 FINAL
   WHERE ${WHERE}${modelFilter(p)}
-  ORDER BY time DESC
+  ORDER BY reference_responses_v1.time DESC
   LIMIT {limit:UInt32}`,
 })
 
