@@ -1,4 +1,4 @@
-import type { LeashView } from '@leash/shared'
+import { isoWeekOf, type LeashView } from '@leash/shared'
 import { eq } from 'drizzle-orm'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,7 +9,7 @@ import { incidents } from '../../src/db/postgres/index.ts'
 import { type DemoModel, startDemoModel } from '../../src/demo/model-server.ts'
 import { promptsByCategory } from '../../src/demo/prompts.ts'
 import { SCENARIO_METADATA_KEY } from '../../src/demo/scenario.ts'
-import { api, PROJECT_KEY, startTestLeash, type TestLeash } from '../support/leash.ts'
+import { ADMIN_TOKEN, api, PROJECT_KEY, startTestLeash, type TestLeash } from '../support/leash.ts'
 
 /**
  * Paired mode (issue 19): the demo model against a shifted copy of itself. The policy answers under
@@ -147,5 +147,15 @@ describe('reference, paired mode: the demo model against its over-refusing self'
     expect(result?.instances.map((i) => i.state)).toEqual(['Firing'])
     const opened = await leash.postgres.db.select().from(incidents).where(eq(incidents.projectId, projectId))
     expect(opened.map((i) => i.ruleId)).toContain(created.body.id)
+
+    // The weekly report carries its Leash section (this week, so it includes the run above).
+    const week = isoWeekOf(Date.now()).week
+    const md = await fetch(`${leash.url}/api/reports/weekly?project=${projectId}&week=${week}&format=md`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
+    expect(md.status).toBe(200)
+    const text = await md.text()
+    expect(text).toContain('## Leash: drift from the reference model')
+    expect(text).toMatch(/Paired with the reference on 160 prompts: refusal delta 0\.\d+/)
   }, 600_000)
 })
