@@ -11,6 +11,7 @@ import { SessionProvider } from './lib/session.tsx'
 import { AlertPage } from './pages/alert-page.tsx'
 import { AlertsPage } from './pages/alerts-page.tsx'
 import { ExchangePage } from './pages/exchange-page.tsx'
+import { LeashPage } from './pages/leash-page.tsx'
 import { LoginPage } from './pages/login-page.tsx'
 import { MetricsPage } from './pages/metrics-page.tsx'
 import { NotFoundPage } from './pages/not-found-page.tsx'
@@ -46,6 +47,8 @@ function Page({ route }: { route: Route }) {
       return <SettingsPage />
     case 'system':
       return <SystemPage />
+    case 'leash':
+      return <LeashPage />
     default:
       return <NotFoundPage route={route} />
   }

@@ -10,6 +10,7 @@ import {
   Dimension,
   ExchangesPage,
   IngestStatusBody,
+  LeashView,
   Me,
   MetricCatalogResponse,
   MetricSeriesResponse,
@@ -236,4 +237,24 @@ export function weeklyReport(p: ReportParams): Promise<WeeklyReportBody> {
 export function weeklyReportUrl(p: ReportParams, format: 'md' | 'html'): string {
   // hc's $url needs an absolute base; the client is rooted at '/', so build the relative link here.
   return `/api/reports/weekly?${new URLSearchParams(reportQuery(p, format)).toString()}`
+}
+
+/** The Leash panel: divergence of a model from its reference (issue 19). */
+export function leashView(p: {
+  project: string
+  model?: string
+  from?: string
+  to?: string
+}): Promise<LeashView> {
+  return read(
+    api.api.reference.leash.$get({
+      query: {
+        project: p.project,
+        ...(p.model ? { model: p.model } : {}),
+        ...(p.from ? { from: p.from } : {}),
+        ...(p.to ? { to: p.to } : {}),
+      },
+    }),
+    LeashView,
+  )
 }

@@ -11,6 +11,7 @@ const NAV: Array<{ path: string; label: string; pages: Route['page'][] }> = [
   { path: '/metrics', label: 'Metrics', pages: ['metrics'] },
   { path: '/alerts', label: 'Alerts', pages: ['alerts', 'alert', 'rules'] },
   { path: '/reports', label: 'Reports', pages: ['reports'] },
+  { path: '/leash', label: 'Leash', pages: ['leash'] },
   { path: '/settings', label: 'Settings', pages: ['settings'] },
   { path: '/system', label: 'System', pages: ['system'] },
 ]

@@ -15,6 +15,7 @@ export type Route =
   | { page: 'reports' }
   | { page: 'settings' }
   | { page: 'system' }
+  | { page: 'leash' }
   | { page: 'not_found'; path: string }
 
 export interface Location {
@@ -51,6 +52,7 @@ export function matchRoute(path: string): Route {
   if (clean === '/reports') return { page: 'reports' }
   if (clean === '/settings') return { page: 'settings' }
   if (clean === '/system') return { page: 'system' }
+  if (clean === '/leash') return { page: 'leash' }
   return { page: 'not_found', path }
 }
 
