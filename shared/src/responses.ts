@@ -312,6 +312,7 @@ export const ReferenceCountersBody = z.object({
   droppedUnscorable: z.number(),
   failed: z.number(),
   delayed: z.number(),
+  writeFailed: z.number(),
   queued: z.number(),
   usdToday: z.number(),
   lastError: z.string().nullable(),

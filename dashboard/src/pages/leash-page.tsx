@@ -124,7 +124,7 @@ function Counters({ v }: { v: LeashView }) {
       Since this Leash started: {fmtCount(c.sampled)} sampled, {fmtCount(c.compared)} compared,{' '}
       {fmtCount(c.failed)} failed, {fmtCount(c.delayed)} delayed, {fmtCount(dropped)} dropped (
       {c.droppedBudget} over budget, {c.droppedQueueFull} queue full, {c.droppedTokenization} tokenization
-      mismatch){c.lastError ? ` · last error: ${c.lastError}` : ''}.
+      mismatch), {fmtCount(c.writeFailed)} lost on write{c.lastError ? ` · last error: ${c.lastError}` : ''}.
     </p>
   )
 }

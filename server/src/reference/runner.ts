@@ -25,6 +25,8 @@ export interface ReferenceCounters {
   failed: number
   /** Samples that waited in the queue longer than `delayedAfterMs`. */
   delayed: number
+  /** Comparisons made but lost because ClickHouse refused them. */
+  writeFailed: number
   queued: number
   usdToday: number
   lastError: string | null
@@ -45,6 +47,9 @@ export interface ReferenceRunnerDeps {
   queueMax?: number
   concurrency?: number
   delayedAfterMs?: number
+  /** Comparisons are buffered and stored every `flushMs` or `flushRows`, whichever comes first. */
+  flushMs?: number
+  flushRows?: number
   now?: () => number
 }
 
@@ -79,6 +84,7 @@ function blank(): ReferenceCounters {
     droppedUnscorable: 0,
     failed: 0,
     delayed: 0,
+    writeFailed: 0,
     queued: 0,
     usdToday: 0,
     lastError: null,
@@ -96,6 +102,8 @@ export function createReferenceRunner(deps: ReferenceRunnerDeps): ReferenceRunne
   const queueMax = deps.queueMax ?? 1_000
   const concurrency = deps.concurrency ?? 2
   const delayedAfterMs = deps.delayedAfterMs ?? 60_000
+  const flushMs = deps.flushMs ?? 1_000
+  const flushRows = deps.flushRows ?? 200
   const env = deps.env ?? process.env
   const counters = new Map<string, ReferenceCounters>()
   const queue: Job[] = []
@@ -193,6 +201,47 @@ export function createReferenceRunner(deps: ReferenceRunnerDeps): ReferenceRunne
     return comparePaired(job.ex, reference, await scorers, deps.judge)
   }
 
+  let pendingScores: ScoreInsertInput[] = []
+  let pendingRows: ReferenceRow[] = []
+  let flushTimer: NodeJS.Timeout | null = null
+  let flushing: Promise<void> = Promise.resolve()
+
+  /** Writes what is buffered; a failed write is counted per project (`writeFailed`) and logged. */
+  function flush(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer)
+    flushTimer = null
+    const scores = pendingScores
+    const rows = pendingRows
+    pendingScores = []
+    pendingRows = []
+    flushing = flushing.then(async () => {
+      if (rows.length === 0) return
+      try {
+        await deps.writeScores(scores)
+        await deps.writeRows(rows)
+      } catch (err) {
+        for (const r of rows) {
+          const counter = c(r.projectId)
+          counter.writeFailed++
+          counter.lastError = `storing the comparison: ${(err as Error).message}`
+        }
+        deps.log('error', 'reference: comparisons could not be stored', {
+          rows: rows.length,
+          error: (err as Error).message,
+        })
+      }
+    })
+    return flushing
+  }
+
+  function scheduleFlush(): void {
+    if (pendingRows.length >= flushRows) void flush()
+    else if (!flushTimer) {
+      flushTimer = setTimeout(() => void flush(), flushMs)
+      flushTimer.unref?.()
+    }
+  }
+
   async function run(job: Job): Promise<void> {
     const { ex } = job
     const counter = c(ex.projectId)
@@ -219,27 +268,27 @@ export function createReferenceRunner(deps: ReferenceRunnerDeps): ReferenceRunne
         policyVersion: ex.tags.policyVersion,
         retentionDays: ex.retentionDays ?? settings.retentionDays,
       }
-      await deps.writeScores(
-        result.scores.map((s) => ({
+      // Buffered: one ClickHouse insert per flush, not two per sample.
+      pendingScores.push(
+        ...result.scores.map((v) => ({
           ...base,
           scorer,
           scorerVersion: '1',
-          name: s.name,
-          value: s.value,
-          label: s.label ?? '',
+          name: v.name,
+          value: v.value,
+          label: v.label ?? '',
         })),
       )
-      await deps.writeRows([
-        {
-          ...result.row,
-          projectId: ex.projectId,
-          eventId: ex.eventId,
-          time: ex.time,
-          model: ex.model,
-          route: ex.route,
-          retentionDays: base.retentionDays,
-        },
-      ])
+      pendingRows.push({
+        ...result.row,
+        projectId: ex.projectId,
+        eventId: ex.eventId,
+        time: ex.time,
+        model: ex.model,
+        route: ex.route,
+        retentionDays: base.retentionDays,
+      })
+      scheduleFlush()
       counter.compared++
       counter.lastComparedAt = new Date(now()).toISOString()
     } catch (err) {
@@ -304,14 +353,15 @@ export function createReferenceRunner(deps: ReferenceRunnerDeps): ReferenceRunne
       for (const [projectId, v] of counters) v.usdToday = spent(projectId).usd
       return Object.fromEntries(counters)
     },
-    idle() {
-      if (queue.length === 0 && running === 0) return Promise.resolve()
-      return new Promise((resolve) => idleWaiters.push(resolve))
+    async idle() {
+      if (queue.length > 0 || running > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve))
+      await flush()
     },
     async close() {
       closed = true
       for (const job of queue.splice(0)) c(job.ex.projectId).queued--
       if (running > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve))
+      await flush()
       const loaded = await scorers?.catch(() => [])
       await Promise.allSettled((loaded ?? []).map((s) => s.close?.()))
     },

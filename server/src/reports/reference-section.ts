@@ -45,7 +45,7 @@ function lines(v: LeashView): string[] {
   if (v.counters) {
     const c = v.counters
     out.push(
-      `Samples since start: ${c.compared} compared, ${c.failed} failed, ${c.delayed} delayed, dropped ${c.droppedBudget} over budget, ${c.droppedQueueFull} queue full, ${c.droppedTokenization} tokenization mismatch.`,
+      `Samples since start: ${c.compared} compared, ${c.failed} failed, ${c.delayed} delayed, dropped ${c.droppedBudget} over budget, ${c.droppedQueueFull} queue full, ${c.droppedTokenization} tokenization mismatch; ${c.writeFailed} lost on write.`,
     )
   }
   return out
