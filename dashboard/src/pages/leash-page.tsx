@@ -281,7 +281,7 @@ export function LeashPage() {
           onChange={(e) => setModel(e.target.value)}
           data-testid="leash-model"
         >
-          <option value="">{v?.model ?? 'model'}</option>
+          <option value="">Busiest model</option>
           {(v?.models ?? []).map((m) => (
             <option key={m.model} value={m.model}>
               {m.model} ({m.n})
