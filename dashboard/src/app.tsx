@@ -12,6 +12,7 @@ import { AlertPage } from './pages/alert-page.tsx'
 import { AlertsPage } from './pages/alerts-page.tsx'
 import { ExchangePage } from './pages/exchange-page.tsx'
 import { ExchangesPage } from './pages/exchanges-page.tsx'
+import { LeashPage } from './pages/leash-page.tsx'
 import { LoginPage } from './pages/login-page.tsx'
 import { MetricsPage } from './pages/metrics-page.tsx'
 import { NotFoundPage } from './pages/not-found-page.tsx'
@@ -55,6 +56,8 @@ function Page({ route }: { route: Route }) {
       return <SystemPage />
     case 'review':
       return <ReviewPage />
+    case 'leash':
+      return <LeashPage />
     default:
       return <NotFoundPage route={route} />
   }

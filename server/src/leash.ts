@@ -33,6 +33,7 @@ import { observeIngest } from './observe/metrics.ts'
 import { createTraceReceiver } from './otlp/receiver.ts'
 import { createSettingsCache } from './projects/settings.ts'
 import { createJudges } from './scoring/judge/index.ts'
+import { type ReferenceRunner, startReference } from './reference/index.ts'
 import { createProjectScoring } from './scoring/project-scoring.ts'
 
 export interface Leash {
@@ -42,6 +43,8 @@ export interface Leash {
   postgres: Postgres
   clickhouse: ClickHouseClient
   pipeline: Pipeline
+  /** Reference-model comparisons (issue 19): counters, and `idle()` for tests. */
+  reference: ReferenceRunner
   /** Stops accepting, lets calls in flight finish for up to `graceMs`, records them, closes the stores. */
   close(graceMs?: number): Promise<void>
 }
@@ -94,15 +97,22 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     pool: config.scoringWorkers === 0 ? false : { size: config.scoringWorkers },
   })
   const judges = createJudges({ settingsFor: (id) => settings.get(id), write: insertScores(ch), log })
+  // Reference comparisons (issue 19) take exchanges once they are recorded and scored, off the hot path.
+  const reference = startReference({
+    ch,
+    settings,
+    upstream: { baseUrl: upstreamBase, apiKey: config.upstreamApiKey },
+    log,
+  })
   const pipeline = await createPipeline({
     writeExchanges: insertExchanges(ch),
     writeScores: insertScores(ch),
     writeHealth: insertIngestHealth(ch),
-    score: async (batch) => {
+    score: reference.afterScoring(async (batch) => {
       const rows = await scoring.score(batch)
       judges.offer(batch) // LLM judges run in the background, off the ingest path
       return rows
-    },
+    }),
     log,
     spoolDir: path.join(config.dataDir, 'spool'),
     retentionFor: (projectId) => settings.get(projectId).retentionDays,
@@ -143,6 +153,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     keys,
     exchanges: { sink: pipeline, settings },
     alerts: { config: alertConfig, pagerDutyUrl: config.alerts.pagerDutyUrl },
+    reference: reference.runner,
     ...(health ? { postgres: health } : {}),
   })
   const http = await listen({
@@ -181,6 +192,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     postgres: pg,
     clickhouse: ch,
     pipeline,
+    reference: reference.runner,
     async close(graceMs = 0) {
       await alerts?.stop()
       await metricsServer?.close()
@@ -188,6 +200,7 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
       await http.close(graceMs)
       await gateway.close()
       await pipeline.close()
+      await reference.runner.close()
       await scoring.close()
       keys.close()
       settings.close()

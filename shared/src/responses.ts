@@ -321,3 +321,94 @@ export const TestDelivery = z.object({
   deliveredAt: z.string().nullable(),
 })
 export type TestDelivery = z.infer<typeof TestDelivery>
+// ---- Reference model: the Leash panel (issue 19, decision 024) ----
+
+export const ReferenceQuery = z.object({
+  project: z.string().optional(),
+  model: z.string().optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  /** Series bucket, minutes (default: the window / 24). */
+  stepMinutes: z.coerce.number().int().positive().max(10_080).optional(),
+})
+export type ReferenceQuery = z.infer<typeof ReferenceQuery>
+
+const RefEstimate = z.object({ value: z.number(), lo: z.number(), hi: z.number() })
+const RefWindowStats = z.object({
+  n: z.number(),
+  mean: RefEstimate,
+  trimmedMean: RefEstimate,
+  p95: RefEstimate,
+})
+
+export const ReferenceCountersBody = z.object({
+  sampled: z.number(),
+  compared: z.number(),
+  droppedQueueFull: z.number(),
+  droppedBudget: z.number(),
+  droppedTokenization: z.number(),
+  droppedUnscorable: z.number(),
+  failed: z.number(),
+  delayed: z.number(),
+  writeFailed: z.number(),
+  queued: z.number(),
+  usdToday: z.number(),
+  lastError: z.string().nullable(),
+  lastComparedAt: z.string().nullable(),
+})
+export type ReferenceCountersBody = z.infer<typeof ReferenceCountersBody>
+
+export const ReferencePair = z.object({
+  eventId: z.string(),
+  time: z.string(),
+  prompt: z.string(),
+  policyText: z.string(),
+  referenceText: z.string(),
+  rewardDelta: z.number(),
+  refusalDelta: z.number(),
+  lengthRatio: z.number(),
+})
+
+export const LeashView = z.object({
+  from: z.string(),
+  to: z.string(),
+  model: z.string().nullable(),
+  models: z.array(
+    z.object({ model: z.string(), referenceModel: z.string(), mode: z.string(), n: z.number() }),
+  ),
+  reference: z.object({ model: z.string(), mode: z.string(), klBudget: z.number().nullable() }).nullable(),
+  counters: ReferenceCountersBody.nullable(),
+  /** k3 and k1 of KL(policy || reference) per response, nats; null without logprobs comparisons. */
+  kl: RefWindowStats.nullable(),
+  klK1: RefWindowStats.nullable(),
+  paired: z
+    .object({
+      n: z.number(),
+      rewardDelta: RefEstimate,
+      refusalDelta: RefEstimate,
+      lengthRatio: RefEstimate,
+      /** Sign test on the reward deltas (ties dropped). */
+      rewardSign: z.object({ positive: z.number(), negative: z.number(), p: z.number() }),
+    })
+    .nullable(),
+  series: z.array(
+    z.object({
+      t: z.string(),
+      n: z.number(),
+      kl: z.number().nullable(),
+      refusalDelta: z.number().nullable(),
+    }),
+  ),
+  topPrompts: z.array(
+    z.object({
+      eventId: z.string(),
+      prompt: z.string(),
+      kl: z.number(),
+      maxToken: z.string(),
+      maxTerm: z.number(),
+    }),
+  ),
+  topTokens: z.array(z.object({ token: z.string(), count: z.number(), meanTerm: z.number() })),
+  pairs: z.array(ReferencePair),
+})
+export type LeashView = z.infer<typeof LeashView>

@@ -52,6 +52,39 @@ export const RewardModelRef = z.discriminatedUnion('kind', [
 ])
 export type RewardModelRef = z.infer<typeof RewardModelRef>
 
+/**
+ * The reference a deployed model is measured against (issue 19, decision 024): any OpenAI-compatible
+ * endpoint and model. `logprobs` mode scores the recorded completion at the policy and the reference
+ * (`/v1/completions` with `echo`) and estimates KL(policy || reference); `paired` mode sends the sampled
+ * prompt to the reference too and compares the answers. Runs after recording, never on the hot path.
+ */
+export const ReferenceSettings = z.object({
+  baseUrl: z.url(),
+  model: z.string().min(1),
+  /** Environment variable holding the reference's key; omitted = no key sent. */
+  apiKeyEnv: z.string().min(1).optional(),
+  mode: z.enum(['logprobs', 'paired']).default('logprobs'),
+  /** Share of exchanges sampled, by hash of the event id; per route unless `routes` overrides it. */
+  sampleRate: z.number().min(0).max(1).default(0.01),
+  routes: z.record(z.string(), z.object({ sampleRate: z.number().min(0).max(1) })).default({}),
+  /** Only exchanges of these models are compared (empty: every model). */
+  models: z.array(z.string().min(1)).default([]),
+  maxPerMinute: z.number().int().positive().default(60),
+  maxUsdPerDay: z.number().nonnegative().default(5),
+  /** Where the policy's logprobs are read (logprobs mode); default: the exchange's own upstream. */
+  policy: z
+    .object({
+      baseUrl: z.url(),
+      model: z.string().min(1).optional(),
+      apiKeyEnv: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** The training KL budget per response, in nats: drawn on the Leash panel, used by the alert template. */
+  klBudget: z.number().positive().optional(),
+  timeoutMs: z.number().int().positive().default(30_000),
+})
+export type ReferenceSettings = z.infer<typeof ReferenceSettings>
+
 export const ProjectSettings = z.object({
   /** Raw rows older than this are dropped by ClickHouse's TTL. */
   retentionDays: z.number().int().min(1).max(3650).default(90),
@@ -92,6 +125,8 @@ export const ProjectSettings = z.object({
         .optional(),
     })
     .default({ reward: { kind: 'builtin' }, shadowReward: null }),
+  /** The reference model this project's traffic is compared with; absent = none. */
+  reference: ReferenceSettings.optional(),
 })
 export type ProjectSettings = z.infer<typeof ProjectSettings>
 export type ProjectSettingsInput = z.input<typeof ProjectSettings>

@@ -14,6 +14,7 @@ import {
   IngestStatusBody,
   LabelAccepted,
   type LabelInput,
+  LeashView,
   Me,
   MetricCatalogResponse,
   MetricSeriesResponse,
@@ -298,4 +299,22 @@ export async function undoLabels(project: string, eventId: string): Promise<void
 
 export function reviewQueue(project: string, metric: string, n: number): Promise<ReviewQueue> {
   return read(api.api['review-queue'].$get({ query: { project, metric, n: String(n) } }), ReviewQueue)
+/** The Leash panel: divergence of a model from its reference (issue 19). */
+export function leashView(p: {
+  project: string
+  model?: string
+  from?: string
+  to?: string
+}): Promise<LeashView> {
+  return read(
+    api.api.reference.leash.$get({
+      query: {
+        project: p.project,
+        ...(p.model ? { model: p.model } : {}),
+        ...(p.from ? { from: p.from } : {}),
+        ...(p.to ? { to: p.to } : {}),
+      },
+    }),
+    LeashView,
+  )
 }

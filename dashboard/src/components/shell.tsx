@@ -13,6 +13,7 @@ const NAV: Array<{ path: string; label: string; pages: Route['page'][] }> = [
   { path: '/alerts', label: 'Alerts', pages: ['alerts', 'alert', 'rules'] },
   { path: '/reports', label: 'Reports', pages: ['reports'] },
   { path: '/review', label: 'Review', pages: ['review'] },
+  { path: '/leash', label: 'Leash', pages: ['leash'] },
   { path: '/settings', label: 'Settings', pages: ['settings'] },
   { path: '/system', label: 'System', pages: ['system'] },
 ]

@@ -18,6 +18,7 @@ export type Route =
   | { page: 'settings' }
   | { page: 'system' }
   | { page: 'review' }
+  | { page: 'leash' }
   | { page: 'not_found'; path: string }
 
 export interface Location {
@@ -58,6 +59,7 @@ export function matchRoute(path: string): Route {
   if (clean === '/settings') return { page: 'settings' }
   if (clean === '/system') return { page: 'system' }
   if (clean === '/review') return { page: 'review' }
+  if (clean === '/leash') return { page: 'leash' }
   return { page: 'not_found', path }
 }
 

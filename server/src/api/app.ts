@@ -18,6 +18,7 @@ import { feedbackRoutes } from './routes/feedback.ts'
 import { ingestRoutes } from './routes/ingest.ts'
 import { labelRoutes } from './routes/labels.ts'
 import { metricsRoutes } from './routes/metrics.ts'
+import { referenceRoutes } from './routes/reference.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { scorerAccuracyRoutes } from './routes/scorer-accuracy.ts'
 import { settingsRoutes } from './routes/settings.ts'
@@ -88,6 +89,7 @@ export function createApi(ctx: ApiContext) {
     .route('/', alertRoutes(ctx))
     .route('/', scorerAccuracyRoutes(ctx))
     .route('/', exchangeRoutes(ctx))
+    .route('/', referenceRoutes(ctx))
     .get('/auth/me', (c) => {
       const { userId, email, role } = c.get('principal')
       return c.json({ id: userId, email, role }, 200)

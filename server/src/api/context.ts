@@ -6,6 +6,7 @@ import type { ExchangeSink } from '../exchange/record.ts'
 import type { Pipeline } from '../ingest/pipeline.ts'
 import type { Logger } from '../log.ts'
 import type { SettingsCache } from '../projects/settings.ts'
+import type { ReferenceRunner } from '../reference/runner.ts'
 
 export interface ApiContext {
   db: Db
@@ -25,6 +26,8 @@ export interface ApiContext {
   postgres?: Pick<PostgresHealth, 'up' | 'what'>
   /** Alert lifecycle settings (incident links, expiries) and the clock for ack/resolve/snooze. */
   alerts?: { config: LifecycleConfig; now?: () => number; pagerDutyUrl?: string }
+  /** Reference comparisons' counters (issue 19), for `GET /api/reference/status`. */
+  reference?: Pick<ReferenceRunner, 'counters'>
 }
 
 export interface ApiEnv {

@@ -403,6 +403,56 @@ export const CATALOG: readonly CatalogMetric[] = [
   ...agreement('prompt_risk', SCORE.promptRisk, 'prompt_harmful', ['true']),
   // The LLM judge (scoring.judge) is an instrument like any other.
   ...agreement('judge_refusal', 'judge_refusal', 'refusal', ['full', 'partial'], "l0 IN ('full', 'partial')"),
+  // the leash: divergence from the reference model (issue 19, decision 024); scores of `reference:<model>`
+  scoreMean(
+    'reference_kl',
+    'control',
+    'reference_kl',
+    'KL(policy || reference) per sampled response, k3 estimator, nats',
+    'lower',
+    'score',
+  ),
+  {
+    name: 'reference_kl_p95',
+    family: 'control',
+    unit: 'score',
+    aggregate: 'quantile',
+    quantile: 0.95,
+    description: 'KL(policy || reference) per sampled response, 95th percentile, nats',
+    formula: 'p95 of reference_kl (k3) over sampled responses; CI from order statistics',
+    minSamples: 60,
+    better: 'lower',
+    source: { kind: 'score_value', score: 'reference_kl' },
+  },
+  scoreMean(
+    'reference_reward_delta',
+    'control',
+    'reference_reward_delta',
+    'Reward of the policy answer minus the reference answer to the same prompt (paired mode)',
+    'none',
+    'score',
+  ),
+  scoreMean(
+    'reference_refusal_delta',
+    'control',
+    'reference_refusal_delta',
+    'Refusal-rate difference policy minus reference on the same prompts (paired mode)',
+    'lower',
+  ),
+  scoreMean(
+    'reference_length_ratio',
+    'control',
+    'reference_length_ratio',
+    'Policy answer length / reference answer length on the same prompts (paired mode)',
+    'none',
+  ),
+  scoreMean(
+    'reference_win_rate',
+    'control',
+    'reference_win',
+    'Share of prompts where the judge preferred the policy answer to the reference (ties half)',
+    'higher',
+  ),
 ]
 
 const BY_NAME = new Map(CATALOG.map((m) => [m.name, m]))

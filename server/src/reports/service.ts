@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { ReportFormat } from '@leash/shared'
 import { eq } from 'drizzle-orm'
 import { type Db, projects } from '../db/postgres/index.ts'
+import { referenceSection } from './reference-section.ts'
 import { renderHtml } from './render-html.ts'
 import { renderMarkdown } from './render-md.ts'
 import { summaryLines } from './summary.ts'
@@ -38,12 +39,13 @@ export async function weeklyReport({
     now,
   })
   const report = { ...built, summary: summaryLines(built) }
+  const ref = await referenceSection(deps, { projectId: input.projectId, from: report.from, to: report.to })
   switch (input.format) {
     case 'md':
-      return { contentType: 'text/markdown; charset=utf-8', body: renderMarkdown(report), report }
+      return { contentType: 'text/markdown; charset=utf-8', body: ref.md(renderMarkdown(report)), report }
     case 'html':
-      return { contentType: 'text/html; charset=utf-8', body: renderHtml(report), report }
+      return { contentType: 'text/html; charset=utf-8', body: ref.html(renderHtml(report)), report }
     case 'json':
-      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(report, null, 2), report }
+      return { contentType: 'application/json; charset=utf-8', body: ref.json(report), report }
   }
 }
