@@ -58,6 +58,8 @@ export const LeashEnv = z.object({
   /** Base URL of the dashboard as on-call reaches it, for links in notifications. */
   LEASH_PUBLIC_URL: optionalUrl,
   LEASH_PAGERDUTY_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+  /** Behind a reverse proxy: believe its X-Forwarded-Proto (Secure cookie) and X-Forwarded-For (login limit). */
+  LEASH_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
 })
 
 export interface Config {
@@ -89,6 +91,7 @@ export interface Config {
   scoringWorkers: number | undefined
   /** Alert evaluator and notifications. */
   alerts: { enabled: boolean; publicUrl: string | undefined; pagerDutyUrl: string }
+  trustProxy: boolean
 }
 
 export class ConfigError extends Error {
@@ -137,5 +140,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicUrl: e.LEASH_PUBLIC_URL?.replace(/\/+$/, ''),
       pagerDutyUrl: e.LEASH_PAGERDUTY_URL,
     },
+    trustProxy: e.LEASH_TRUST_PROXY === 'true' || e.LEASH_TRUST_PROXY === '1',
   }
 }
