@@ -1,7 +1,14 @@
 import type { IncomingMessage } from 'node:http'
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
-import { atLeast, bestRole, type Permission, permissionFor, principalFromSession, principalFromToken } from '../auth/index.ts'
+import {
+  atLeast,
+  bestRole,
+  type Permission,
+  permissionFor,
+  principalFromSession,
+  principalFromToken,
+} from '../auth/index.ts'
 import { auditLog } from '../db/postgres/index.ts'
 import { LeashError } from '../errors.ts'
 import { markAuthenticated } from '../http/idle-cap.ts'
@@ -26,7 +33,10 @@ export function clientAddress(c: Context, ctx: Pick<ApiContext, 'trustProxy'>): 
 }
 
 /** Whether the request reached Leash over TLS (directly, per LEASH_PUBLIC_URL, or per a trusted proxy). */
-export function overTls(c: Context, ctx: Pick<ApiContext, 'trustProxy' | 'publicUrl' | 'secureCookies'>): boolean {
+export function overTls(
+  c: Context,
+  ctx: Pick<ApiContext, 'trustProxy' | 'publicUrl' | 'secureCookies'>,
+): boolean {
   if (ctx.secureCookies || ctx.publicUrl?.startsWith('https:')) return true
   if (ctx.trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https') return true
   return new URL(c.req.url).protocol === 'https:'
@@ -57,12 +67,14 @@ export function refuseCrossSite(c: Context, ctx: Pick<ApiContext, 'publicUrl'>):
     throw new LeashError('forbidden', `cross-site request refused (Origin: ${origin})`)
 }
 
-/** The handler route a request matched (the last non-middleware entry), as in `app.routes`. */
+/**
+ * The API handler route a request matched, as in `app.routes`: the first non-middleware entry under
+ * `/api` (the web app around the API adds its own catch-alls after it).
+ */
 function matchedRoute(c: Context): { method: string; path: string } | undefined {
-  const routes = c.req.matchedRoutes
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const r = routes[i]
-    if (r && r.method !== 'ALL') return { method: r.method, path: r.path }
+  for (const r of c.req.matchedRoutes) {
+    if (r.method !== 'ALL' && r.path.startsWith('/api/') && !r.path.endsWith('*'))
+      return { method: r.method, path: r.path }
   }
   return undefined
 }
@@ -77,7 +89,8 @@ async function authenticate(c: Context<ApiEnv>, ctx: ApiContext) {
     : cookie
       ? await principalFromSession(ctx.db, cookie)
       : null
-  if (!principal) throw new LeashError('unauthorized', 'log in or send an admin token as `Authorization: Bearer`')
+  if (!principal)
+    throw new LeashError('unauthorized', 'log in or send an admin token as `Authorization: Bearer`')
   return principal
 }
 
@@ -91,7 +104,8 @@ export function authorize(ctx: ApiContext): MiddlewareHandler<ApiEnv> {
     const route = matchedRoute(c)
     if (!route) return next() // the 404 handler answers
     const permission: Permission | undefined = permissionFor(route.method, route.path)
-    if (!permission) throw new LeashError('internal', `no permission declared for ${route.method} ${route.path}`)
+    if (!permission)
+      throw new LeashError('internal', `no permission declared for ${route.method} ${route.path}`)
     c.set('permission', permission)
     if (permission === 'public') {
       refuseCrossSite(c, ctx)
@@ -103,7 +117,11 @@ export function authorize(ctx: ApiContext): MiddlewareHandler<ApiEnv> {
     markAuthenticated(incoming(c)?.socket)
     if (permission === 'owner' && (principal.role !== 'admin' || principal.scope))
       throw new LeashError('forbidden', 'only the instance owner may do this')
-    if (permission !== 'owner' && permission !== 'login' && !atLeast(await bestRole(ctx.db, principal), permission))
+    if (
+      permission !== 'owner' &&
+      permission !== 'login' &&
+      !atLeast(await bestRole(ctx.db, principal), permission)
+    )
       throw new LeashError('forbidden', `this needs the ${permission} role`)
     await next()
     if (!SAFE_METHODS.has(c.req.method)) await audit(c, ctx, route.method, route.path)

@@ -28,7 +28,8 @@ export function projectScope(ctx: ApiContext, from: ProjectRef = 'query'): Middl
     // Same answer for a project that exists but is not yours as for one that does not exist.
     if (!role) throw new LeashError('not_found', `project '${ref ?? 'default'}' not found`)
     if (need === 'viewer' || need === 'operator' || need === 'admin') {
-      if (!atLeast(role, need)) throw new LeashError('forbidden', `this needs the ${need} role in this project`)
+      if (!atLeast(role, need))
+        throw new LeashError('forbidden', `this needs the ${need} role in this project`)
     } else if (need !== 'login') {
       throw new LeashError('internal', `a project-scoped route must declare a project role, not '${need}'`)
     }

@@ -57,7 +57,12 @@ export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): P
       await ensureDefaultRules(tx, projectId)
       await tx
         .insert(apiTokens)
-        .values({ userId: adminId, name: 'initial admin token', tokenHash: sha256(adminToken), createdBy: adminId })
+        .values({
+          userId: adminId,
+          name: 'initial admin token',
+          tokenHash: sha256(adminToken),
+          createdBy: adminId,
+        })
       await tx.insert(projectKeys).values({
         projectId,
         name: 'initial key',

@@ -19,7 +19,8 @@ export async function lockedFor(db: Db, keys: string[], now = Date.now()): Promi
     .from(loginAttempts)
     .where(inArray(loginAttempts.key, keys))
   let until = 0
-  for (const r of rows) if (r.lockedUntil && r.lockedUntil.getTime() > now) until = Math.max(until, r.lockedUntil.getTime())
+  for (const r of rows)
+    if (r.lockedUntil && r.lockedUntil.getTime() > now) until = Math.max(until, r.lockedUntil.getTime())
   return until ? Math.ceil((until - now) / 1000) : 0
 }
 

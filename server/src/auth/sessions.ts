@@ -1,7 +1,14 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/postgres/index.ts'
 import { apiTokens, type ProjectRole, sessions, users } from '../db/postgres/index.ts'
-import { accountKey, addressKey, clearFailures, LOGIN_LIMITS, lockedFor, recordFailure } from './login-limits.ts'
+import {
+  accountKey,
+  addressKey,
+  clearFailures,
+  LOGIN_LIMITS,
+  lockedFor,
+  recordFailure,
+} from './login-limits.ts'
 import { hashPassword, newSecret, sha256, verifyPassword } from './secrets.ts'
 
 export interface Principal {
@@ -57,7 +64,11 @@ export async function login({
   await db
     .insert(sessions)
     .values({ tokenHash: sha256(token), userId: user.id, expiresAt: new Date(Date.now() + SESSION_TTL_MS) })
-  return { ok: true, token, principal: { userId: user.id, email: user.email, role: user.role, via: 'session' } }
+  return {
+    ok: true,
+    token,
+    principal: { userId: user.id, email: user.email, role: user.role, via: 'session' },
+  }
 }
 
 export async function logout({

@@ -84,6 +84,12 @@ export async function createProject({
   return toProject(row)
 }
 
-export async function deleteProject({ ctx: { db }, input }: { ctx: { db: Db }; input: { projectId: string } }) {
+export async function deleteProject({
+  ctx: { db },
+  input,
+}: {
+  ctx: { db: Db }
+  input: { projectId: string }
+}) {
   await db.delete(projects).where(eq(projects.id, input.projectId))
 }

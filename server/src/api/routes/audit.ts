@@ -1,5 +1,5 @@
 import { zValidator } from '@hono/zod-validator'
-import { desc, eq, lt, type SQL, and } from 'drizzle-orm'
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { auditLog, type Db } from '../../db/postgres/index.ts'
@@ -26,8 +26,15 @@ async function readAudit(db: Db, where: SQL | undefined, q: z.infer<typeof Audit
 /** The audit log: one project's (its admins) or the whole instance's (the owner). */
 export function auditRoutes(ctx: ApiContext) {
   return new Hono<ApiEnv>()
-    .get('/projects/:project/audit', zValidator('query', AuditQuery, rejectInvalid), projectScope(ctx, 'param'), async (c) =>
-      c.json(await readAudit(ctx.db, eq(auditLog.projectId, c.get('projectId')), c.req.valid('query')), 200),
+    .get(
+      '/projects/:project/audit',
+      zValidator('query', AuditQuery, rejectInvalid),
+      projectScope(ctx, 'param'),
+      async (c) =>
+        c.json(
+          await readAudit(ctx.db, eq(auditLog.projectId, c.get('projectId')), c.req.valid('query')),
+          200,
+        ),
     )
     .get('/audit', zValidator('query', AuditQuery, rejectInvalid), async (c) =>
       c.json(await readAudit(ctx.db, undefined, c.req.valid('query')), 200),

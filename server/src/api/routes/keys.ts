@@ -64,7 +64,11 @@ export function keyRoutes(ctx: ApiContext) {
         .update(projectKeys)
         .set({ revokedAt: new Date() })
         .where(
-          and(eq(projectKeys.id, id), eq(projectKeys.projectId, c.get('projectId')), isNull(projectKeys.revokedAt)),
+          and(
+            eq(projectKeys.id, id),
+            eq(projectKeys.projectId, c.get('projectId')),
+            isNull(projectKeys.revokedAt),
+          ),
         )
         .returning({ id: projectKeys.id })
       if (done.length === 0) throw new LeashError('not_found', `active key '${id}' not found`)
@@ -111,7 +115,9 @@ export function keyRoutes(ctx: ApiContext) {
       const done = await ctx.db
         .update(apiTokens)
         .set({ revokedAt: new Date() })
-        .where(and(eq(apiTokens.id, id), eq(apiTokens.projectId, c.get('projectId')), isNull(apiTokens.revokedAt)))
+        .where(
+          and(eq(apiTokens.id, id), eq(apiTokens.projectId, c.get('projectId')), isNull(apiTokens.revokedAt)),
+        )
         .returning({ id: apiTokens.id })
       if (done.length === 0) throw new LeashError('not_found', `active token '${id}' not found`)
       return c.body(null, 204)

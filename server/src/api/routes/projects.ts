@@ -6,9 +6,7 @@ import type { ApiContext, ApiEnv } from '../context.ts'
 import { rejectInvalid } from './metrics.ts'
 
 const NewProject = z.object({
-  slug: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'),
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'),
   name: z.string().min(1).max(200),
 })
 

@@ -29,7 +29,12 @@ function userId(id: string): string {
 async function listUsers(db: Db) {
   const rows = await db.select().from(users).orderBy(asc(users.createdAt))
   const grants = await db
-    .select({ userId: memberships.userId, project: projects.slug, projectId: projects.id, role: memberships.role })
+    .select({
+      userId: memberships.userId,
+      project: projects.slug,
+      projectId: projects.id,
+      role: memberships.role,
+    })
     .from(memberships)
     .innerJoin(projects, eq(projects.id, memberships.projectId))
   return rows.map((u) => ({
@@ -62,7 +67,10 @@ export function userRoutes(ctx: ApiContext) {
           .returning({ id: users.id })
         if (!row) throw new LeashError('bad_request', `a user with email '${input.email}' already exists`)
         for (const grant of input.projects) {
-          const [p] = await tx.select({ id: projects.id }).from(projects).where(eq(projects.slug, grant.project))
+          const [p] = await tx
+            .select({ id: projects.id })
+            .from(projects)
+            .where(eq(projects.slug, grant.project))
           if (!p) throw new LeashError('bad_request', `project '${grant.project}' not found`)
           await tx.insert(memberships).values({ userId: row.id, projectId: p.id, role: grant.role })
         }
@@ -95,17 +103,22 @@ export function userRoutes(ctx: ApiContext) {
         .orderBy(asc(users.email))
       return c.json({ items: rows.map((r) => ({ ...r, since: r.since.toISOString() })) }, 200)
     })
-    .put('/projects/:project/members/:id', zValidator('json', MemberInput, rejectInvalid), scoped, async (c) => {
-      const id = userId(c.req.param('id'))
-      const [u] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.id, id))
-      if (!u) throw new LeashError('not_found', `user '${id}' not found`)
-      const { role } = c.req.valid('json')
-      await ctx.db
-        .insert(memberships)
-        .values({ userId: id, projectId: c.get('projectId'), role })
-        .onConflictDoUpdate({ target: [memberships.userId, memberships.projectId], set: { role } })
-      return c.json({ id, role }, 200)
-    })
+    .put(
+      '/projects/:project/members/:id',
+      zValidator('json', MemberInput, rejectInvalid),
+      scoped,
+      async (c) => {
+        const id = userId(c.req.param('id'))
+        const [u] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.id, id))
+        if (!u) throw new LeashError('not_found', `user '${id}' not found`)
+        const { role } = c.req.valid('json')
+        await ctx.db
+          .insert(memberships)
+          .values({ userId: id, projectId: c.get('projectId'), role })
+          .onConflictDoUpdate({ target: [memberships.userId, memberships.projectId], set: { role } })
+        return c.json({ id, role }, 200)
+      },
+    )
     .delete('/projects/:project/members/:id', scoped, async (c) => {
       const id = userId(c.req.param('id'))
       await ctx.db
