@@ -13,6 +13,7 @@ const NAV: Array<{ path: string; label: string; pages: Route['page'][] }> = [
   { path: '/reports', label: 'Reports', pages: ['reports'] },
   { path: '/settings', label: 'Settings', pages: ['settings'] },
   { path: '/system', label: 'System', pages: ['system'] },
+  { path: '/access', label: 'Access', pages: ['access'] },
 ]
 
 interface ShellProps {

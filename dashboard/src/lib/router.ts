@@ -15,6 +15,7 @@ export type Route =
   | { page: 'reports' }
   | { page: 'settings' }
   | { page: 'system' }
+  | { page: 'access' }
   | { page: 'not_found'; path: string }
 
 export interface Location {
@@ -51,6 +52,7 @@ export function matchRoute(path: string): Route {
   if (clean === '/reports') return { page: 'reports' }
   if (clean === '/settings') return { page: 'settings' }
   if (clean === '/system') return { page: 'system' }
+  if (clean === '/access') return { page: 'access' }
   return { page: 'not_found', path }
 }
 

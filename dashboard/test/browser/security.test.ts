@@ -153,9 +153,32 @@ describe('the dashboard resists the web', () => {
       '<script>window.__pwned=1</script>',
     )
     await tab.waitForTimeout(500)
-    expect(await tab.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined()
+    expect(await tab.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined()
     expect(await tab.locator('img[src="x"]').count()).toBe(0)
     expect(await tab.locator('a[href^="javascript:"]').count()).toBe(0)
     expect(await tab.locator('script:not([src])').count()).toBe(0)
+  })
+
+  it('manages keys on the Access page: shown once, listed with its creator, revoked, audited', async () => {
+    await tab.goto(`${leash.url}/access`)
+    const keys = tab.getByTestId('access-keys')
+    await keys.getByTestId('keys-row').first().waitFor()
+    const before = await keys.getByTestId('keys-row').count()
+    await keys.getByPlaceholder('name').fill('browser key')
+    await keys.getByRole('button', { name: 'Create key' }).click()
+    const shown = (await tab.getByTestId('keys-shown').locator('code').textContent()) ?? ''
+    expect(shown).toMatch(/^lsk_/)
+    await expect.poll(() => keys.getByTestId('keys-row').count()).toBe(before + 1)
+    const row = keys.getByTestId('keys-row').filter({ hasText: 'browser key' })
+    expect(await row.textContent()).toContain('admin@leash.local')
+    expect(await row.textContent()).not.toContain(shown)
+    await row.getByRole('button', { name: 'Revoke' }).click()
+    await expect.poll(() => row.textContent()).toContain('revoked')
+    await tab.reload()
+    const audit = tab.getByTestId('access-audit')
+    await audit.getByTestId('audit-row').first().waitFor()
+    const text = (await audit.textContent()) ?? ''
+    expect(text).toContain('DELETE /api/projects/:project/keys/:id')
+    expect(text).toContain('POST /api/projects/:project/keys')
   })
 })

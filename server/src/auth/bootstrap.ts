@@ -55,14 +55,12 @@ export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): P
       adminId = admin.id
       projectId = project.id
       await ensureDefaultRules(tx, projectId)
-      await tx
-        .insert(apiTokens)
-        .values({
-          userId: adminId,
-          name: 'initial admin token',
-          tokenHash: sha256(adminToken),
-          createdBy: adminId,
-        })
+      await tx.insert(apiTokens).values({
+        userId: adminId,
+        name: 'initial admin token',
+        tokenHash: sha256(adminToken),
+        createdBy: adminId,
+      })
       await tx.insert(projectKeys).values({
         projectId,
         name: 'initial key',
