@@ -84,6 +84,7 @@ export async function createProject({
   return toProject(row)
 }
 
+/** Deletes a project with its keys, rules and memberships; the last project stays (start-up needs one). */
 export async function deleteProject({
   ctx: { db },
   input,
@@ -91,5 +92,7 @@ export async function deleteProject({
   ctx: { db: Db }
   input: { projectId: string }
 }) {
+  const all = await db.select({ id: projects.id }).from(projects).limit(2)
+  if (all.length < 2) throw new LeashError('bad_request', 'the last project cannot be deleted')
   await db.delete(projects).where(eq(projects.id, input.projectId))
 }

@@ -221,4 +221,16 @@ describe('projects, keys and the audit log', () => {
     ).toBe(true)
     expect((await fetch(`${leash.url}/api/audit`, { headers: { cookie } })).status).toBe(403)
   })
+
+  it('lets the owner delete a project, but never the last one', async () => {
+    const made = await api(leash, '/api/projects', {
+      method: 'POST',
+      body: JSON.stringify({ slug: 'gone', name: 'Gone' }),
+    })
+    expect(made.status).toBe(201)
+    expect((await api(leash, '/api/projects/gone', { method: 'DELETE' })).status).toBe(204)
+    expect((await api(leash, '/api/projects/gone/settings')).status).toBe(404)
+    const { body } = await api<{ items: { slug: string }[] }>(leash, '/api/projects')
+    expect(body.items.map((p) => p.slug)).not.toContain('gone')
+  })
 })
