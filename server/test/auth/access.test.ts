@@ -232,5 +232,7 @@ describe('projects, keys and the audit log', () => {
     expect((await api(leash, '/api/projects/gone/settings')).status).toBe(404)
     const { body } = await api<{ items: { slug: string }[] }>(leash, '/api/projects')
     expect(body.items.map((p) => p.slug)).not.toContain('gone')
+    expect((await api(leash, '/api/projects/fresh', { method: 'DELETE' })).status).toBe(204)
+    expect((await api(leash, '/api/projects/default', { method: 'DELETE' })).status).toBe(400)
   })
 })
