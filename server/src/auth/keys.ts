@@ -91,6 +91,7 @@ export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKe
       try {
         const projectId = await pending
         cache.set(hash, { projectId, freshUntil: now + (projectId ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) })
+        if (projectId && used.size < 10_000) used.add(hash)
         return projectId ? { projectId } : null
       } catch (err) {
         if (hit?.projectId) return { projectId: hit.projectId }
