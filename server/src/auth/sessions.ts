@@ -9,7 +9,7 @@ import {
   lockedFor,
   recordFailure,
 } from './login-limits.ts'
-import { hashPassword, newSecret, sha256, verifyPassword } from './secrets.ts'
+import { newSecret, sha256, verifyPassword } from './secrets.ts'
 
 export interface Principal {
   userId: string
@@ -21,8 +21,11 @@ export interface Principal {
   scope?: { projectId: string; role: ProjectRole }
 }
 
-/** Compared against when the email is unknown, so both answers take one scrypt. */
-let dummyHash: Promise<string> | undefined
+/**
+ * Compared against when the email is unknown, so both answers take one scrypt with the same
+ * parameters (the hash of a random password nobody knows; it matches nothing).
+ */
+const DUMMY_HASH = 'scrypt$16384$8$1$y4A4ZnoIRgS0F_jY5E7kUQ$QkRNGKZxO8p4boI2kzI9-3VPaqzrUNmfaw1tO--TuXc'
 
 export type LoginResult =
   | { ok: true; token: string; principal: Principal }
@@ -48,8 +51,7 @@ export async function login({
     .from(users)
     .where(eq(sql`lower(${users.email})`, input.email.toLowerCase()))
     .limit(1)
-  dummyHash ??= hashPassword(newSecret(''))
-  const stored = user?.passwordHash ?? (await dummyHash)
+  const stored = user?.passwordHash ?? DUMMY_HASH
   const good = (await verifyPassword(input.password, stored)) && user !== undefined
   if (locked > 0) return { ok: false, retryAfterSeconds: locked }
   if (!good || !user) {
