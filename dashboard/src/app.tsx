@@ -8,6 +8,7 @@ import type { Route } from './lib/router.ts'
 import { useLocation } from './lib/router.ts'
 import type { Session } from './lib/session.tsx'
 import { SessionProvider } from './lib/session.tsx'
+import { AccessPage } from './pages/access-page.tsx'
 import { AlertPage } from './pages/alert-page.tsx'
 import { AlertsPage } from './pages/alerts-page.tsx'
 import { ExchangePage } from './pages/exchange-page.tsx'
@@ -58,6 +59,8 @@ function Page({ route }: { route: Route }) {
       return <ReviewPage />
     case 'leash':
       return <LeashPage />
+    case 'access':
+      return <AccessPage />
     default:
       return <NotFoundPage route={route} />
   }

@@ -65,6 +65,8 @@ export const LeashEnv = z.object({
   /** Anthropic-compatible upstream of `/v1/messages`, base URL without `/v1` (as the Anthropic SDK's baseURL). */
   LEASH_ANTHROPIC_UPSTREAM_URL: optionalUrl,
   LEASH_ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  /** Behind a reverse proxy: believe its X-Forwarded-Proto (Secure cookie) and X-Forwarded-For (login limit). */
+  LEASH_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
 })
 
 export interface Config {
@@ -101,6 +103,7 @@ export interface Config {
   alerts: { enabled: boolean; publicUrl: string | undefined; pagerDutyUrl: string }
   /** Leash's own Prometheus metrics (`/metrics`). */
   metrics?: { token: string | undefined; port: number | undefined }
+  trustProxy: boolean
 }
 
 export class ConfigError extends Error {
@@ -152,5 +155,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pagerDutyUrl: e.LEASH_PAGERDUTY_URL,
     },
     metrics: { token: e.LEASH_METRICS_TOKEN, port: e.LEASH_METRICS_PORT },
+    trustProxy: e.LEASH_TRUST_PROXY === 'true' || e.LEASH_TRUST_PROXY === '1',
   }
 }

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'payload_too_large'
+  | 'too_many_requests'
   | 'storage_unavailable'
   | 'internal'
 
@@ -19,12 +20,13 @@ export class LeashError extends Error {
   }
 }
 
-export const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 413 | 500 | 503> = {
+export const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 413 | 429 | 500 | 503> = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   payload_too_large: 413,
+  too_many_requests: 429,
   storage_unavailable: 503,
   internal: 500,
 }

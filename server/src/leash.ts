@@ -148,6 +148,8 @@ export async function startLeash(config: Config, log: Logger): Promise<Leash> {
     ch,
     log,
     secureCookies: false,
+    publicUrl: config.alerts.publicUrl,
+    trustProxy: config.trustProxy,
     settings,
     ingest: { status: () => ({ ...pipeline.status(), gateway: gateway.stats(), http: http.stats() }) },
     keys,

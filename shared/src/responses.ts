@@ -412,3 +412,76 @@ export const LeashView = z.object({
   pairs: z.array(ReferencePair),
 })
 export type LeashView = z.infer<typeof LeashView>
+/** `GET /api/projects/:project/keys`: a project's keys, never the secret. */
+export const KeyList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      prefix: z.string(),
+      createdBy: z.string().nullable(),
+      createdAt: z.string(),
+      lastUsedAt: z.string().nullable(),
+      revokedAt: z.string().nullable(),
+    }),
+  ),
+})
+export type KeyList = z.infer<typeof KeyList>
+
+/** `GET /api/projects/:project/tokens`: admin API tokens scoped to the project and a role. */
+export const TokenList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      role: z.string().nullable(),
+      createdBy: z.string(),
+      createdAt: z.string(),
+      lastUsedAt: z.string().nullable(),
+      revokedAt: z.string().nullable(),
+    }),
+  ),
+})
+
+/** `POST /api/projects/:project/keys` and `/tokens`: the secret, shown once. */
+export const CreatedSecret = z.object({
+  id: z.string(),
+  key: z.string().optional(),
+  token: z.string().optional(),
+})
+
+/** `GET /api/projects/:project/members`. */
+export const MemberList = z.object({
+  items: z.array(z.object({ id: z.string(), email: z.string(), role: z.string(), since: z.string() })),
+})
+
+/** `GET /api/users` (instance owner). */
+export const UserList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      email: z.string(),
+      kind: z.string(),
+      createdAt: z.string(),
+      projects: z.array(z.object({ project: z.string(), projectId: z.string(), role: z.string() })),
+    }),
+  ),
+})
+export type UserList = z.infer<typeof UserList>
+
+/** `GET /api/projects/:project/audit` and `GET /api/audit`. */
+export const AuditList = z.object({
+  items: z.array(
+    z.object({
+      id: z.number(),
+      at: z.string(),
+      actor: z.string(),
+      action: z.string(),
+      path: z.string(),
+      status: z.number(),
+      projectId: z.string().nullable(),
+      ip: z.string().nullable(),
+    }),
+  ),
+})
+export type AuditList = z.infer<typeof AuditList>

@@ -5,8 +5,10 @@ import {
   AlertList,
   AlertRule,
   AlertRuleList,
+  AuditList,
   ChannelList,
   Channel as ChannelSchema,
+  CreatedSecret,
   Deliveries,
   Dimension,
   ExchangeDetail,
@@ -15,7 +17,9 @@ import {
   LabelAccepted,
   type LabelInput,
   LeashView,
+  KeyList,
   Me,
+  MemberList,
   MetricCatalogResponse,
   MetricSeriesResponse,
   ProjectList,
@@ -24,6 +28,8 @@ import {
   SettingsResponse,
   TestDelivery,
   TimeSeries,
+  TokenList,
+  UserList,
   WeeklyReportBody,
 } from '@leash/shared'
 import { hc } from 'hono/client'
@@ -299,6 +305,8 @@ export async function undoLabels(project: string, eventId: string): Promise<void
 
 export function reviewQueue(project: string, metric: string, n: number): Promise<ReviewQueue> {
   return read(api.api['review-queue'].$get({ query: { project, metric, n: String(n) } }), ReviewQueue)
+}
+
 /** The Leash panel: divergence of a model from its reference (issue 19). */
 export function leashView(p: {
   project: string
@@ -317,4 +325,63 @@ export function leashView(p: {
     }),
     LeashView,
   )
+}
+// Access: members, keys, tokens, audit. State-changing calls go same-origin with the session cookie;
+// the browser adds `Origin`, which the server's CSRF check requires to be the dashboard's own.
+
+export function listKeys(project: string): Promise<KeyList> {
+  return read(api.api.projects[':project'].keys.$get({ param: { project } }), KeyList)
+}
+
+export function createKey(project: string, name: string) {
+  return read(api.api.projects[':project'].keys.$post({ param: { project }, json: { name } }), CreatedSecret)
+}
+
+export function revokeKey(project: string, id: string): Promise<void> {
+  return expectEmpty(api.api.projects[':project'].keys[':id'].$delete({ param: { project, id } }))
+}
+
+export function listTokens(project: string) {
+  return read(api.api.projects[':project'].tokens.$get({ param: { project } }), TokenList)
+}
+
+export function createToken(project: string, name: string, role: 'viewer' | 'operator' | 'admin') {
+  return read(
+    api.api.projects[':project'].tokens.$post({ param: { project }, json: { name, role } }),
+    CreatedSecret,
+  )
+}
+
+export function revokeToken(project: string, id: string): Promise<void> {
+  return expectEmpty(api.api.projects[':project'].tokens[':id'].$delete({ param: { project, id } }))
+}
+
+export function listMembers(project: string) {
+  return read(api.api.projects[':project'].members.$get({ param: { project } }), MemberList)
+}
+
+export function setMember(project: string, id: string, role: 'viewer' | 'operator' | 'admin') {
+  return expectEmpty(
+    api.api.projects[':project'].members[':id'].$put({ param: { project, id }, json: { role } }),
+  )
+}
+
+export function removeMember(project: string, id: string): Promise<void> {
+  return expectEmpty(api.api.projects[':project'].members[':id'].$delete({ param: { project, id } }))
+}
+
+export function listUsers(): Promise<UserList> {
+  return read(api.api.users.$get(), UserList)
+}
+
+export function createUser(input: {
+  email: string
+  password: string
+  projects: { project: string; role: 'viewer' | 'operator' | 'admin' }[]
+}) {
+  return expectEmpty(api.api.users.$post({ json: { ...input, kind: 'member' } }))
+}
+
+export function projectAudit(project: string): Promise<AuditList> {
+  return read(api.api.projects[':project'].audit.$get({ param: { project }, query: {} }), AuditList)
 }

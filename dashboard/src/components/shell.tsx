@@ -16,6 +16,7 @@ const NAV: Array<{ path: string; label: string; pages: Route['page'][] }> = [
   { path: '/leash', label: 'Leash', pages: ['leash'] },
   { path: '/settings', label: 'Settings', pages: ['settings'] },
   { path: '/system', label: 'System', pages: ['system'] },
+  { path: '/access', label: 'Access', pages: ['access'] },
 ]
 
 interface ShellProps {

@@ -19,6 +19,7 @@ export type Route =
   | { page: 'system' }
   | { page: 'review' }
   | { page: 'leash' }
+  | { page: 'access' }
   | { page: 'not_found'; path: string }
 
 export interface Location {
@@ -60,6 +61,7 @@ export function matchRoute(path: string): Route {
   if (clean === '/system') return { page: 'system' }
   if (clean === '/review') return { page: 'review' }
   if (clean === '/leash') return { page: 'leash' }
+  if (clean === '/access') return { page: 'access' }
   return { page: 'not_found', path }
 }
 

@@ -5,6 +5,8 @@ import { ApiError, errorMessage, login } from '../api/client.ts'
 
 function loginError(err: unknown): string {
   if (err instanceof ApiError && err.status === 401) return 'Wrong email or password.'
+  if (err instanceof ApiError && err.status === 429)
+    return 'Too many failed logins: this account or address is locked for a while. An owner can lift the lockout.'
   return `Could not log in: ${errorMessage(err)}`
 }
 

@@ -7,21 +7,25 @@ import { login, logout, SESSION_TTL_MS } from '../auth/index.ts'
 import { LeashError } from '../errors.ts'
 import { overview } from '../metrics/overview.ts'
 import { listProjects } from '../projects/service.ts'
-import { requireLogin, SESSION_COOKIE } from './auth.ts'
+import { authorize, clientAddress, overTls, SESSION_COOKIE } from './auth.ts'
 import type { ApiContext, ApiEnv } from './context.ts'
 import { toErrorResponse } from './errors.ts'
 import { projectScope } from './project-scope.ts'
 import { alertRoutes } from './routes/alerts.ts'
+import { auditRoutes } from './routes/audit.ts'
 import { batchIngestRoutes } from './routes/batch-ingest.ts'
 import { exchangeRoutes } from './routes/exchanges.ts'
 import { feedbackRoutes } from './routes/feedback.ts'
 import { ingestRoutes } from './routes/ingest.ts'
+import { keyRoutes } from './routes/keys.ts'
 import { labelRoutes } from './routes/labels.ts'
 import { metricsRoutes } from './routes/metrics.ts'
+import { projectRoutes } from './routes/projects.ts'
 import { referenceRoutes } from './routes/reference.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { scorerAccuracyRoutes } from './routes/scorer-accuracy.ts'
 import { settingsRoutes } from './routes/settings.ts'
+import { userRoutes } from './routes/users.ts'
 
 function invalid(result: { success: true } | { success: false; error: z.core.$ZodError }): void {
   if (!result.success) {
@@ -55,16 +59,23 @@ export function createApi(ctx: ApiContext) {
       }
       c.header('x-request-id', c.get('requestId'))
     })
+    // Every route's permission is declared in auth/permissions.ts; this gate enforces it.
+    .use(authorize(ctx))
     .post(
       '/auth/login',
       zValidator('json', LoginInput, (r) => invalid(r)),
       async (c) => {
-        const result = await login({ ctx, input: c.req.valid('json') })
-        if (!result) throw new LeashError('unauthorized', 'wrong email or password')
+        const ip = clientAddress(c, ctx)
+        const result = await login({ ctx, input: { ...c.req.valid('json'), ip } })
+        if (!result.ok && result.retryAfterSeconds) {
+          c.header('retry-after', String(result.retryAfterSeconds))
+          throw new LeashError('too_many_requests', 'too many failed logins; try again later or ask an owner')
+        }
+        if (!result.ok) throw new LeashError('unauthorized', 'wrong email or password')
         setCookie(c, SESSION_COOKIE, result.token, {
           httpOnly: true,
-          sameSite: 'Lax',
-          secure: ctx.secureCookies,
+          sameSite: 'Strict',
+          secure: overTls(c, ctx),
           path: '/',
           maxAge: SESSION_TTL_MS / 1000,
         })
@@ -81,7 +92,6 @@ export function createApi(ctx: ApiContext) {
     .route('/', feedbackRoutes(ctx))
     .route('/', batchIngestRoutes(ctx))
     .route('/', labelRoutes(ctx))
-    .use(requireLogin(ctx))
     .route('/', metricsRoutes(ctx))
     .route('/', reportRoutes(ctx))
     .route('/', settingsRoutes(ctx))
@@ -90,6 +100,10 @@ export function createApi(ctx: ApiContext) {
     .route('/', scorerAccuracyRoutes(ctx))
     .route('/', exchangeRoutes(ctx))
     .route('/', referenceRoutes(ctx))
+    .route('/', projectRoutes(ctx))
+    .route('/', userRoutes(ctx))
+    .route('/', keyRoutes(ctx))
+    .route('/', auditRoutes(ctx))
     .get('/auth/me', (c) => {
       const { userId, email, role } = c.get('principal')
       return c.json({ id: userId, email, role }, 200)

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { LifecycleConfig } from '../alerts/lifecycle.ts'
-import type { Principal, ProjectKeyResolver } from '../auth/index.ts'
+import type { Permission, Principal, ProjectKeyResolver } from '../auth/index.ts'
 import type { Db, PostgresHealth } from '../db/postgres/index.ts'
 import type { ExchangeSink } from '../exchange/record.ts'
 import type { Pipeline } from '../ingest/pipeline.ts'
@@ -14,6 +14,10 @@ export interface ApiContext {
   log: Logger
   /** Whether to mark the session cookie Secure (behind TLS). */
   secureCookies: boolean
+  /** LEASH_PUBLIC_URL: an https URL marks the cookie Secure; its origin passes the CSRF check. */
+  publicUrl?: string
+  /** LEASH_TRUST_PROXY: believe `X-Forwarded-Proto`/`X-Forwarded-For` from the proxy in front. */
+  trustProxy?: boolean
   /** The gateway's settings cache, told to reload a project after its settings change. */
   settings?: Pick<SettingsCache, 'invalidate'>
   /** The ingest pipeline, for `GET /api/ingest/status`. */
@@ -32,5 +36,6 @@ export interface ApiContext {
 
 export interface ApiEnv {
   /** `projectId` is set by `projectScope` on the routes about one project. */
-  Variables: { requestId: string; principal: Principal; projectId: string }
+  /** `permission` is the route's declared permission (set by `authorize`). */
+  Variables: { requestId: string; principal: Principal; projectId: string; permission: Permission }
 }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { eq, sql } from 'drizzle-orm'
 import { ensureDefaultRules } from '../alerts/defaults.ts'
 import { apiTokens, type Db, projectKeys, projects, users } from '../db/postgres/index.ts'
+import { NEW_PROJECT_SETTINGS } from '../projects/service.ts'
 import { hashPassword, newSecret, sha256 } from './secrets.ts'
 
 export interface InitialCredentials {
@@ -27,7 +28,7 @@ export interface BootstrapSeed {
 }
 
 /**
- * First start: create the admin, the default project, an admin token and a project key. Later starts
+ * First start: create the admin (the instance owner), the default project, an admin token and a project key. Later starts
  * only make sure seeded values (LEASH_ADMIN_TOKEN, LEASH_PROJECT_KEY, ...) are present, so CI and
  * scripts can use fixed secrets against an existing data folder.
  */
@@ -48,19 +49,23 @@ export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): P
         .returning()
       const [project] = await tx
         .insert(projects)
-        .values({ slug: 'default', name: 'Default project' })
+        .values({ slug: 'default', name: 'Default project', settings: NEW_PROJECT_SETTINGS })
         .returning()
       if (!admin || !project) throw new Error('bootstrap: insert returned no row')
       adminId = admin.id
       projectId = project.id
       await ensureDefaultRules(tx, projectId)
-      await tx
-        .insert(apiTokens)
-        .values({ userId: adminId, name: 'initial admin token', tokenHash: sha256(adminToken) })
+      await tx.insert(apiTokens).values({
+        userId: adminId,
+        name: 'initial admin token',
+        tokenHash: sha256(adminToken),
+        createdBy: adminId,
+      })
       await tx.insert(projectKeys).values({
         projectId,
         name: 'initial key',
         keyHash: sha256(projectKey),
+        createdBy: adminId,
         prefix: projectKey.slice(0, 8),
       })
       created = { email: seed.adminEmail, password, adminToken, projectKey, projectId }

@@ -1,4 +1,7 @@
+export * from './access.ts'
 export * from './bootstrap.ts'
 export * from './keys.ts'
+export * from './login-limits.ts'
+export * from './permissions.ts'
 export * from './secrets.ts'
 export * from './sessions.ts'

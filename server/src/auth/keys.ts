@@ -1,4 +1,4 @@
-import { eq, isNull } from 'drizzle-orm'
+import { eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/postgres/index.ts'
 import { projectKeys } from '../db/postgres/index.ts'
 import { sha256 } from './secrets.ts'
@@ -18,6 +18,12 @@ export interface ProjectKeyResolver {
 
 const POSITIVE_TTL_MS = 30_000
 const NEGATIVE_TTL_MS = 5_000
+/**
+ * Every replica asks Postgres this often whether any key was revoked since its last look (one tiny
+ * query), reloads its keys when so, and records which keys were used. With the gateway's one-second
+ * memo, a revoked key stops working within ~3 s everywhere.
+ */
+export const REVOCATION_POLL_MS = 2_000
 
 /**
  * Project-key lookups served from memory. A miss asks Postgres once; if Postgres fails, a known key
@@ -27,6 +33,24 @@ export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKe
   const cache = new Map<string, CachedKey>()
   const inflight = new Map<string, Promise<string | null>>()
   let timer: NodeJS.Timeout | undefined
+  let poller: NodeJS.Timeout | undefined
+  let revokedVersion: string | undefined
+  const used = new Set<string>()
+
+  /** Reloads the keys when the revocation version moved; flushes last-used times. */
+  async function poll(): Promise<void> {
+    const [v] = await db
+      .select({ n: sql<string>`count(*)::text || ':' || coalesce(max(${projectKeys.revokedAt})::text, '')` })
+      .from(projectKeys)
+      .where(isNotNull(projectKeys.revokedAt))
+    if (v && revokedVersion !== undefined && v.n !== revokedVersion) await warm()
+    if (v) revokedVersion = v.n
+    if (used.size > 0) {
+      const hashes = [...used]
+      used.clear()
+      await db.update(projectKeys).set({ lastUsedAt: new Date() }).where(inArray(projectKeys.keyHash, hashes))
+    }
+  }
 
   async function lookup(hash: string): Promise<string | null> {
     const rows = await db
@@ -57,6 +81,7 @@ export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKe
       const hash = sha256(rawKey)
       const hit = cache.get(hash)
       const now = Date.now()
+      if (hit?.projectId && used.size < 10_000) used.add(hash)
       if (hit && hit.freshUntil > now) return hit.projectId ? { projectId: hit.projectId } : null
       let pending = inflight.get(hash)
       if (!pending) {
@@ -66,6 +91,7 @@ export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKe
       try {
         const projectId = await pending
         cache.set(hash, { projectId, freshUntil: now + (projectId ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) })
+        if (projectId && used.size < 10_000) used.add(hash)
         return projectId ? { projectId } : null
       } catch (err) {
         if (hit?.projectId) return { projectId: hit.projectId }
@@ -80,9 +106,16 @@ export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKe
         POSITIVE_TTL_MS,
       )
       timer.unref()
+      await poll().catch(() => {})
+      poller ??= setInterval(
+        () => poll().catch((e: Error) => log(`key revocation check failed: ${e.message}`)),
+        REVOCATION_POLL_MS,
+      )
+      poller.unref()
     },
     close() {
       if (timer) clearInterval(timer)
+      if (poller) clearInterval(poller)
     },
   }
 }

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { createKeyResolver, type ProjectKeyResolver, principalFromToken } from '../../auth/index.ts'
 import { LeashError } from '../../errors.ts'
 import { deleteLabels, listLabels, recordLabel, reviewQueue } from '../../labels/index.ts'
+import type { ProjectRole } from '../../auth/index.ts'
 import { requireLogin } from '../auth.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
 import { type ProjectRef, projectScope } from '../project-scope.ts'
@@ -19,8 +20,8 @@ type LabelEnv = ApiEnv & { Variables: { labeller: string } }
  */
 export function labelRoutes(ctx: ApiContext) {
   let keys: Pick<ProjectKeyResolver, 'resolve'> | undefined = ctx.keys
-  const login = requireLogin(ctx)
-  const scope = (from: ProjectRef): MiddlewareHandler<LabelEnv> => {
+  const scope = (from: ProjectRef, need: ProjectRole): MiddlewareHandler<LabelEnv> => {
+    const login = requireLogin(ctx, need)
     const scoped = projectScope(ctx, from)
     return async (c, next) => {
       const bearer = c.req
@@ -44,14 +45,14 @@ export function labelRoutes(ctx: ApiContext) {
     }
   }
   return new Hono<LabelEnv>()
-    .post('/labels', zValidator('json', LabelInput, rejectInvalid), scope('json'), async (c) => {
+    .post('/labels', zValidator('json', LabelInput, rejectInvalid), scope('json', 'operator'), async (c) => {
       const result = await recordLabel({
         ctx,
         input: { projectId: c.get('projectId'), labeller: c.get('labeller'), label: c.req.valid('json') },
       })
       return c.json(result, 201)
     })
-    .get('/labels', zValidator('query', LabelsQuery, rejectInvalid), scope('query'), async (c) => {
+    .get('/labels', zValidator('query', LabelsQuery, rejectInvalid), scope('query', 'viewer'), async (c) => {
       const q = c.req.valid('query')
       const to = q.to ?? Date.now() + 60_000
       const from = q.from ?? to - 7 * 86_400_000
@@ -66,7 +67,7 @@ export function labelRoutes(ctx: ApiContext) {
       })
       return c.json({ items }, 200)
     })
-    .get('/review-queue', zValidator('query', ReviewQueueQuery, rejectInvalid), scope('query'), async (c) => {
+    .get('/review-queue', zValidator('query', ReviewQueueQuery, rejectInvalid), scope('query', 'viewer'), async (c) => {
       const q = c.req.valid('query')
       const to = q.to ?? Date.now() + 60_000
       const from = q.from ?? to - 86_400_000
@@ -82,7 +83,7 @@ export function labelRoutes(ctx: ApiContext) {
       '/labels/:eventId',
       zValidator('param', z.object({ eventId: z.guid() }), rejectInvalid),
       zValidator('query', z.object({ project: z.string().optional() }), rejectInvalid),
-      scope('query'),
+      scope('query', 'operator'),
       async (c) => {
         const removed = await deleteLabels({
           ctx,

@@ -26,6 +26,8 @@ export const projectKeys = pgTable(
     keyHash: text('key_hash').notNull(),
     /** First characters of the key, to tell keys apart in the UI without revealing them. */
     prefix: text('prefix').notNull(),
+    createdBy: uuid('created_by'),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
