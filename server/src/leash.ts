@@ -32,8 +32,8 @@ import { listenMetrics, metricsHandler } from './observe/endpoint.ts'
 import { observeIngest } from './observe/metrics.ts'
 import { createTraceReceiver } from './otlp/receiver.ts'
 import { createSettingsCache } from './projects/settings.ts'
-import { createJudges } from './scoring/judge/index.ts'
 import { type ReferenceRunner, startReference } from './reference/index.ts'
+import { createJudges } from './scoring/judge/index.ts'
 import { createProjectScoring } from './scoring/project-scoring.ts'
 
 export interface Leash {

@@ -183,7 +183,11 @@ export function EvidenceView({
       {ev.examples && ev.examples.length > 0 ? (
         <ol className="examples" data-testid="evidence-examples">
           {ev.examples.slice(0, 5).map((x) => (
-            <EvidenceExample key={x.eventId} eventId={x.eventId} excerpt={x.excerpt} value={x.value}
+            <EvidenceExample
+              key={x.eventId}
+              eventId={x.eventId}
+              excerpt={x.excerpt}
+              value={x.value}
               actions={<LabelButtons eventId={x.eventId} />}
             />
           ))}

@@ -205,10 +205,36 @@ describe('GET /api/exchanges filters', () => {
     expect(body.error.message.startsWith(`${param}:`), body.error.message).toBe(true)
   })
 
-  it('label.<name> parses, and answers 400 "labels are not available" until the labels service is wired', async () => {
-    const { status, body } = await api<ErrorBody>(leash, '/api/exchanges?label.refusal=full')
-    expect(status).toBe(400)
-    expect(body.error.message).toBe('label.refusal: labels are not available')
+  it('label.<name>=<value> keeps the exchanges carrying that label (AND with other labels), and names a bad one', async () => {
+    const id = (i: number) => rows[i]?.rec.eventId ?? ''
+    const [a, b, c] = [id(1), id(2), id(5)]
+    const label = async (eventId: string, values: Record<string, unknown>) => {
+      const { status } = await api(leash, '/api/labels', {
+        method: 'POST',
+        body: JSON.stringify({ eventId, values }),
+      })
+      expect(status).toBe(201)
+    }
+    await label(a, { refusal: 'full', prompt_harmful: false })
+    await label(b, { refusal: 'full', prompt_harmful: true })
+    await label(c, { refusal: 'none' })
+    const full = await api<ExchangesPage>(leash, '/api/exchanges?label.refusal=full')
+    expect(full.status).toBe(200)
+    expect(full.body.total).toBe(2)
+    expect(new Set(full.body.items.map((x) => x.id))).toEqual(new Set([a, b]))
+    const both = await api<ExchangesPage>(
+      leash,
+      '/api/exchanges?label.refusal=full&label.prompt_harmful=false',
+    )
+    expect(both.body.items.map((x) => x.id)).toEqual([a])
+    const none = await api<ExchangesPage>(leash, '/api/exchanges?label.helpfulness=5')
+    expect(none.body.total).toBe(0)
+    const bad = await api<ErrorBody>(leash, '/api/exchanges?label.refusal=maybe')
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message.startsWith('label.refusal:')).toBe(true)
+    const unknown = await api<ErrorBody>(leash, '/api/exchanges?label.mood=happy')
+    expect(unknown.status).toBe(400)
+    expect(unknown.body.error.message).toContain('unknown label')
     const empty = await api<ErrorBody>(leash, '/api/exchanges?label.refusal=')
     expect(empty.status).toBe(400)
     expect(empty.body.error.message).toContain('give the label value')

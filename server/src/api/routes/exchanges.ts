@@ -33,12 +33,7 @@ export function exchangeRoutes(ctx: ApiContext) {
         const filter = q.labels.length
           ? {
               ...q.filter,
-              eventIds: await eventIdsWithLabels({
-                projectId,
-                labels: q.labels,
-                fromMs: q.filter.fromMs,
-                toMs: q.filter.toMs,
-              }),
+              eventIds: await eventIdsWithLabels(ctx, { projectId, labels: q.labels }),
             }
           : q.filter
         return c.json(

@@ -2,10 +2,10 @@ import { zValidator } from '@hono/zod-validator'
 import { LabelInput, LabelsQuery, ReviewQueueQuery } from '@leash/shared'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
+import type { ProjectRole } from '../../auth/index.ts'
 import { createKeyResolver, type ProjectKeyResolver, principalFromToken } from '../../auth/index.ts'
 import { LeashError } from '../../errors.ts'
 import { deleteLabels, listLabels, recordLabel, reviewQueue } from '../../labels/index.ts'
-import type { ProjectRole } from '../../auth/index.ts'
 import { requireLogin } from '../auth.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
 import { type ProjectRef, projectScope } from '../project-scope.ts'
@@ -67,18 +67,23 @@ export function labelRoutes(ctx: ApiContext) {
       })
       return c.json({ items }, 200)
     })
-    .get('/review-queue', zValidator('query', ReviewQueueQuery, rejectInvalid), scope('query', 'viewer'), async (c) => {
-      const q = c.req.valid('query')
-      const to = q.to ?? Date.now() + 60_000
-      const from = q.from ?? to - 86_400_000
-      return c.json(
-        await reviewQueue({
-          ctx,
-          input: { projectId: c.get('projectId'), metric: q.metric, n: q.n, from, to },
-        }),
-        200,
-      )
-    })
+    .get(
+      '/review-queue',
+      zValidator('query', ReviewQueueQuery, rejectInvalid),
+      scope('query', 'viewer'),
+      async (c) => {
+        const q = c.req.valid('query')
+        const to = q.to ?? Date.now() + 60_000
+        const from = q.from ?? to - 86_400_000
+        return c.json(
+          await reviewQueue({
+            ctx,
+            input: { projectId: c.get('projectId'), metric: q.metric, n: q.n, from, to },
+          }),
+          200,
+        )
+      },
+    )
     .delete(
       '/labels/:eventId',
       zValidator('param', z.object({ eventId: z.guid() }), rejectInvalid),
