@@ -20,9 +20,10 @@ type LabelEnv = ApiEnv & { Variables: { labeller: string } }
  */
 export function labelRoutes(ctx: ApiContext) {
   let keys: Pick<ProjectKeyResolver, 'resolve'> | undefined = ctx.keys
-  const scope = (from: ProjectRef, need: ProjectRole): MiddlewareHandler<LabelEnv> => {
+  // Who is asking comes first (so an anonymous call is a 401 before its body is judged), then, after the
+  // validators, which project: a project key's own, or the one a person names and holds `need` in.
+  const who = (need: ProjectRole): MiddlewareHandler<LabelEnv> => {
     const login = requireLogin(ctx, need)
-    const scoped = projectScope(ctx, from)
     return async (c, next) => {
       const bearer = c.req
         .header('authorization')
@@ -36,41 +37,59 @@ export function labelRoutes(ctx: ApiContext) {
         c.set('labeller', 'project-key')
         return next()
       }
-      await login(c as unknown as Context<ApiEnv>, async () => {
-        await scoped(c as unknown as Context<ApiEnv>, async () => {
-          c.set('labeller', c.get('principal').email)
-          await next()
-        })
+      await login(c as unknown as Context<ApiEnv>, next)
+    }
+  }
+  const where = (from: ProjectRef): MiddlewareHandler<LabelEnv> => {
+    const scoped = projectScope(ctx, from)
+    return async (c, next) => {
+      if (c.get('labeller') === 'project-key') return next()
+      await scoped(c as unknown as Context<ApiEnv>, async () => {
+        c.set('labeller', c.get('principal').email)
+        await next()
       })
     }
   }
   return new Hono<LabelEnv>()
-    .post('/labels', zValidator('json', LabelInput, rejectInvalid), scope('json', 'operator'), async (c) => {
-      const result = await recordLabel({
-        ctx,
-        input: { projectId: c.get('projectId'), labeller: c.get('labeller'), label: c.req.valid('json') },
-      })
-      return c.json(result, 201)
-    })
-    .get('/labels', zValidator('query', LabelsQuery, rejectInvalid), scope('query', 'viewer'), async (c) => {
-      const q = c.req.valid('query')
-      const to = q.to ?? Date.now() + 60_000
-      const from = q.from ?? to - 7 * 86_400_000
-      const items = await listLabels({
-        ctx,
-        input: {
-          projectId: c.get('projectId'),
-          ...(q.eventId ? { eventId: q.eventId } : { from, to }),
-          ...(q.source ? { source: q.source } : {}),
-          limit: q.limit,
-        },
-      })
-      return c.json({ items }, 200)
-    })
+    .post(
+      '/labels',
+      who('operator'),
+      zValidator('json', LabelInput, rejectInvalid),
+      where('json'),
+      async (c) => {
+        const result = await recordLabel({
+          ctx,
+          input: { projectId: c.get('projectId'), labeller: c.get('labeller'), label: c.req.valid('json') },
+        })
+        return c.json(result, 201)
+      },
+    )
+    .get(
+      '/labels',
+      who('viewer'),
+      zValidator('query', LabelsQuery, rejectInvalid),
+      where('query'),
+      async (c) => {
+        const q = c.req.valid('query')
+        const to = q.to ?? Date.now() + 60_000
+        const from = q.from ?? to - 7 * 86_400_000
+        const items = await listLabels({
+          ctx,
+          input: {
+            projectId: c.get('projectId'),
+            ...(q.eventId ? { eventId: q.eventId } : { from, to }),
+            ...(q.source ? { source: q.source } : {}),
+            limit: q.limit,
+          },
+        })
+        return c.json({ items }, 200)
+      },
+    )
     .get(
       '/review-queue',
+      who('viewer'),
       zValidator('query', ReviewQueueQuery, rejectInvalid),
-      scope('query', 'viewer'),
+      where('query'),
       async (c) => {
         const q = c.req.valid('query')
         const to = q.to ?? Date.now() + 60_000
@@ -86,9 +105,10 @@ export function labelRoutes(ctx: ApiContext) {
     )
     .delete(
       '/labels/:eventId',
+      who('operator'),
       zValidator('param', z.object({ eventId: z.guid() }), rejectInvalid),
       zValidator('query', z.object({ project: z.string().optional() }), rejectInvalid),
-      scope('query', 'operator'),
+      where('query'),
       async (c) => {
         const removed = await deleteLabels({
           ctx,
