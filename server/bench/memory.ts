@@ -68,12 +68,12 @@ function treeMem(pid: number): Mem {
   return total
 }
 
-/** Runs an ESM snippet in a fresh node (compiled imports) that prints its RSS as its last line. */
+/** Runs an ESM snippet in a fresh node (compiled imports), then reads its memory from /proc/self/status. */
 function part(code: string): Mem {
   const script = `${code}
 globalThis.gc(); await new Promise((r) => setTimeout(r, 300)); globalThis.gc()
-const fs = await import('node:fs')
-console.log(fs.readFileSync('/proc/self/status', 'utf8').replace(/\\n/g, ' '))
+const statusFs = await import('node:fs')
+console.log(statusFs.readFileSync('/proc/self/status', 'utf8').replace(/\\n/g, ' '))
 process.exit(0)`
   // A file, not `-e`: worker threads inherit the flags, and `--input-type` would stop them.
   const file = path.join(ROOT, 'server/dist', `bench-memory-part-${process.pid}.mjs`)
