@@ -134,7 +134,8 @@ export const AlertRuleInput = z.object({
   for: z.number().int().min(1).max(100).default(1),
   keepFiringFor: OptionalDuration.default('0s'),
   groupBy: z.array(GroupLabel).max(4).default([]),
-  runbookUrl: z.url().optional(),
+  /** http(s) only: the alert page renders it as a link, so a `javascript:` URL would run in an operator's session. */
+  runbookUrl: z.url({ protocol: /^https?$/, error: 'runbookUrl must be an http(s) URL' }).optional(),
   channels: z.array(z.uuid()).default([]),
   enabled: z.boolean().default(true),
 })

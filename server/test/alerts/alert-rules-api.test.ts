@@ -81,6 +81,7 @@ describe('alert rules API', () => {
     [{ ...rule, severity: 'page-everyone' }, /severity/],
     [{ ...rule, groupBy: ['user_id'] }, /groupBy/],
     [{ ...rule, channels: ['00000000-0000-4000-8000-000000000000'] }, /unknown notification channel/],
+    [{ ...rule, runbookUrl: 'javascript:alert(document.cookie)' }, /runbookUrl must be an http\(s\) URL/],
   ])('rejects an invalid rule with a clear 400 (%#)', async (body, message) => {
     const res = await api<ErrorBody>(leash, '/api/alert-rules', {
       method: 'POST',
