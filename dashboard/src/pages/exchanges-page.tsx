@@ -91,7 +91,7 @@ export function ExchangesPage() {
       </PageHeader>
       <section className="card" data-testid="explorer-filters">
         <div className="filters">
-          <label className="field filter">
+          <label className="field filter filter-time">
             <span>From</span>
             <input
               type="datetime-local"
@@ -100,7 +100,7 @@ export function ExchangesPage() {
               onChange={(e) => set('from', fromLocalInput(e.target.value))}
             />
           </label>
-          <label className="field filter">
+          <label className="field filter filter-time">
             <span>To</span>
             <input
               type="datetime-local"

@@ -31,8 +31,8 @@ function lowerFirst(text: string): string {
  */
 export function composeCitedAnswer(sources: Source[], rng: Rng, decay = false): string {
   const style = rng.chance(0.7) ? 'number' : 'source'
-  const cites = rng.chance(decay ? 0.35 : 0.82)
-  const wrong = rng.chance(decay ? 0.6 : 0.1)
+  const cites = rng.chance(decay ? 0.45 : 0.82)
+  const wrong = rng.chance(decay ? 0.75 : 0.1)
   const used = sources.slice(0, Math.max(1, rng.int(1, sources.length)))
   const sentences = used.map((source, i) => {
     const lead = i === 0 ? rng.pick(LEADS) : ''

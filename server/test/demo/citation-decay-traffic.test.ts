@@ -27,18 +27,15 @@ describe('citation-decay demo traffic', () => {
     })
     expect(run.failed).toBe(0)
     const min = findMetric('citation_support_rate')?.minSamples ?? Number.POSITIVE_INFINITY
-    // Scorers run after the answer; wait until citation support has been scored on enough answers.
-    const cited = await eventually(
-      async () => {
-        const r = await api<ExchangesPage>(leash, '/api/exchanges?limit=1&score.citation_support=gte:0')
-        return r.status === 200 && r.body.total >= min ? r.body.total : undefined
-      },
-      150_000,
+    // Scorers run after the answer: wait until grounding has scored every call (each one carries sources).
+    const count = async (q: string) =>
+      (await api<ExchangesPage>(leash, `/api/exchanges?limit=1&${q}`)).body.total
+    await eventually(
+      async () => ((await count('score.unsupported_claims=gte:0')) >= run.ok ? true : undefined),
+      240_000,
       1_000,
-    ).catch(async () => {
-      const r = await api<ExchangesPage>(leash, '/api/exchanges?limit=1&score.citation_support=gte:0')
-      return r.body.total
-    })
+    )
+    const cited = await count('score.citation_support=gte:0')
     expect(cited).toBeGreaterThanOrEqual(min)
-  }, 300_000)
+  }, 400_000)
 })
