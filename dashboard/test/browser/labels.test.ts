@@ -4,6 +4,9 @@ import path from 'node:path'
 import OpenAI from 'openai'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { clickHouseSource } from '../../../server/src/alerts/clickhouse-source.ts'
+import { evaluateOnce } from '../../../server/src/alerts/evaluator.ts'
+import { DEFAULT_LIFECYCLE } from '../../../server/src/alerts/lifecycle.ts'
 import { DASHBOARD_DIST } from '../../../server/src/http/web.ts'
 import {
   ADMIN_PASSWORD,
@@ -130,5 +133,44 @@ describe('labels in the dashboard', () => {
       .poll(async () => (await api<Labels>(leash, `/api/labels?eventId=${eventId}`)).body.items.length)
       .toBe(0)
     await expect.poll(() => tab.getByTestId('review-item').getAttribute('data-event')).toBe(eventId)
+  })
+
+  it("labels an incident's example response from the alert page (targeted), and undoes", async () => {
+    const rule = await api<{ id: string }>(leash, '/api/alert-rules', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'XSTest refusals above 1%',
+        spec: { kind: 'threshold', metric: 'refusal_rate', op: '>', value: 0.01 },
+        window: '1h',
+        interval: '10s',
+        minSamples: 10,
+        severity: 'warning',
+      }),
+    })
+    expect(rule.status).toBe(201)
+    const results = await evaluateOnce(
+      {
+        db: leash.postgres.db,
+        source: clickHouseSource(leash.clickhouse, leash.postgres.db),
+        log: () => {},
+        config: { ...DEFAULT_LIFECYCLE, publicUrl: leash.url },
+      },
+      Date.now(),
+      { ruleIds: [rule.body.id] },
+    )
+    expect(results[0]?.instances.map((i) => i.state)).toContain('Firing')
+    await tab.goto('/alerts')
+    await tab.getByTestId('alert-link').filter({ hasText: 'XSTest refusals above 1%' }).click()
+    const example = tab.getByTestId('evidence-examples').locator('li').first()
+    await example.waitFor({ timeout: 30_000 })
+    const eventId = (await example.getByTestId('evidence-example-link').textContent())?.trim() ?? ''
+    await example.getByRole('button', { name: 'refused' }).click()
+    await expect.poll(() => example.getByTestId('label-buttons').getAttribute('data-saved')).toBe('full')
+    const saved = await api<Labels>(leash, `/api/labels?eventId=${eventId}`)
+    expect(saved.body.items[0]).toMatchObject({ values: { refusal: 'full' }, sample: 'targeted' })
+    await example.getByRole('button', { name: 'undo' }).click()
+    await expect
+      .poll(async () => (await api<Labels>(leash, `/api/labels?eventId=${eventId}`)).body.items.length)
+      .toBe(0)
   })
 })
