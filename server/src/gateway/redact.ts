@@ -121,10 +121,15 @@ export function redactDeep(value: unknown, redact: Redactor): unknown {
   return value
 }
 
-/** JSON text (e.g. tool-call arguments): redacted through its parsed strings when it parses. */
+/**
+ * JSON text (e.g. tool-call arguments): redacted through its parsed strings when it parses; kept
+ * byte for byte (spacing and key order as the model wrote it) when nothing in it was masked.
+ */
 export function redactJsonText(text: string, redact: Redactor): string {
   try {
-    return JSON.stringify(redactDeep(JSON.parse(text), redact))
+    const parsed: unknown = JSON.parse(text)
+    const masked = JSON.stringify(redactDeep(parsed, redact))
+    return masked === JSON.stringify(parsed) ? text : masked
   } catch {
     return redact(text)
   }

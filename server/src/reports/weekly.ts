@@ -206,8 +206,15 @@ export async function buildWeeklyReport(
     .slice(0, input.maxSlices ?? 12)
     .map((r) => ({ model: r.labels.model ?? '', route: r.labels.route ?? '', requests: r.value ?? 0 }))
 
-  // Per-slice rows need dimensions; records_dropped has none (it is an alert, not a report row).
-  const sliceable = CATALOG.filter((m) => m.source.kind !== 'ingest_health')
+  // Per-slice rows need dimensions; records_dropped has none (it is an alert, not a report row). The
+  // instruments' agreement with labels is read on the metrics page and alerted on; the reference comparison
+  // has its own section (reference-section.ts).
+  const sliceable = CATALOG.filter(
+    (m) =>
+      m.source.kind !== 'ingest_health' &&
+      m.source.kind !== 'label_agreement' &&
+      !m.name.startsWith('reference_'),
+  )
   const perMetric = await pool(sliceable, 3, async (m) => {
     const [now, prev, pin] = await Promise.all([
       queryMetricWindow(ch, { ...base, metric: m.name, ...cur }),

@@ -61,6 +61,8 @@ describe('redaction helpers', () => {
     const out = redactJsonText(args, all)
     expect(JSON.parse(out)).toEqual({ to: `line1\n${MASK.email}`, amount: 3 })
     expect(redactJsonText('{"broken": "jane@x.io"', all)).toBe(`{"broken": "${MASK.email}"`)
+    // Nothing to mask: the model's own text is kept, spacing included.
+    expect(redactJsonText('{"city": "Paris",  "days": 3}', all)).toBe('{"city": "Paris",  "days": 3}')
     expect(redactDeep([{ content: [{ type: 'text', text: 'a@b.io' }] }], all)).toEqual([
       { content: [{ type: 'text', text: MASK.email }] },
     ])
