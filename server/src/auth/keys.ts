@@ -57,7 +57,11 @@ export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKe
   async function lookup(rawKey: string): Promise<string | null> {
     const keyed = hasher.hash(rawKey)
     const rows = await db
-      .select({ hash: projectKeys.keyHash, projectId: projectKeys.projectId, revokedAt: projectKeys.revokedAt })
+      .select({
+        hash: projectKeys.keyHash,
+        projectId: projectKeys.projectId,
+        revokedAt: projectKeys.revokedAt,
+      })
       .from(projectKeys)
       .where(inArray(projectKeys.keyHash, hasher.candidates(rawKey)))
     const row = rows.find((r) => r.hash === keyed) ?? rows[0]

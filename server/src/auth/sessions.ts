@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/postgres/index.ts'
 import { apiTokens, type ProjectRole, sessions, users } from '../db/postgres/index.ts'
+import { keyHasherFor } from './key-hash.ts'
 import {
   accountKey,
   addressKey,
@@ -9,7 +10,6 @@ import {
   lockedFor,
   recordFailure,
 } from './login-limits.ts'
-import { keyHasherFor } from './key-hash.ts'
 import { newSecret, sha256, verifyPassword } from './secrets.ts'
 
 export interface Principal {
@@ -119,7 +119,10 @@ export async function principalFromToken(db: Db, token: string): Promise<Princip
   const row = rows.find((r) => r.hash === keyed) ?? rows[0]
   if (!row) return null
   if (row.hash !== keyed)
-    await db.update(apiTokens).set({ tokenHash: keyed, lastUsedAt: new Date() }).where(eq(apiTokens.id, row.id))
+    await db
+      .update(apiTokens)
+      .set({ tokenHash: keyed, lastUsedAt: new Date() })
+      .where(eq(apiTokens.id, row.id))
   else if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000)
     await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.id))
   const principal: Principal = { userId: row.userId, email: row.email, role: row.role, via: 'token' }
