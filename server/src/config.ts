@@ -67,6 +67,8 @@ export const LeashEnv = z.object({
   LEASH_ANTHROPIC_API_KEY: z.string().min(1).optional(),
   /** Behind a reverse proxy: believe its X-Forwarded-Proto (Secure cookie) and X-Forwarded-For (login limit). */
   LEASH_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
+  /** Server secret keying the stored hashes of API keys and tokens; unset = `<data dir>/secret`. */
+  LEASH_SECRET: optionalSecret.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 })
 
 export interface Config {
@@ -80,6 +82,8 @@ export interface Config {
   anthropicUpstreamUrl: string | undefined
   anthropicApiKey: string | undefined
   seed: { projectKey?: string; adminToken?: string; adminPassword?: string; adminEmail: string }
+  /** LEASH_SECRET; undefined = generated once into `<dataDir>/secret`. */
+  secret: string | undefined
   bodyLimitBytes: number
   upstreamTimeoutMs: number
   shutdownGraceMs: number
@@ -132,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       adminPassword: e.LEASH_ADMIN_PASSWORD,
       adminEmail: e.LEASH_ADMIN_EMAIL,
     },
+    secret: e.LEASH_SECRET,
     bodyLimitBytes: e.LEASH_BODY_LIMIT_BYTES,
     upstreamTimeoutMs: e.LEASH_UPSTREAM_TIMEOUT_MS,
     shutdownGraceMs: e.LEASH_SHUTDOWN_GRACE_MS,

@@ -5,7 +5,14 @@ import { clickHouseSource } from './alerts/clickhouse-source.ts'
 import { DEFAULT_LIFECYCLE, type LifecycleConfig } from './alerts/lifecycle.ts'
 import { startAlertScheduler } from './alerts/scheduler.ts'
 import { createApi } from './api/app.ts'
-import { type BootstrapResult, bootstrap, createKeyResolver } from './auth/index.ts'
+import {
+  type BootstrapResult,
+  bindKeyHasher,
+  bootstrap,
+  createKeyHasher,
+  createKeyResolver,
+  loadServerSecret,
+} from './auth/index.ts'
 import type { Config } from './config.ts'
 import {
   createClickHouse,
@@ -78,6 +85,9 @@ export async function openStores(
 /** Starts the whole product in this process: stores, demo model if no upstream, gateway, API, dashboard. */
 export async function startLeash(config: Config, log: Logger): Promise<Leash> {
   const { pg, ch } = await openStores(config, log)
+  bindKeyHasher(pg.db, createKeyHasher(loadServerSecret(config.secret, config.dataDir)))
+  if (pg.kind === 'postgres' && !config.secret)
+    log('warn', 'LEASH_SECRET is not set: replicas sharing this PostgreSQL must set the same LEASH_SECRET')
   const boot = await bootstrap(pg.db, config.seed, config.dataDir)
   const health: PostgresHealth | null =
     pg.kind === 'postgres' ? watchPostgres({ ping: pg.ping, what: pg.describe, log }) : null

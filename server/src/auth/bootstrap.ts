@@ -4,7 +4,8 @@ import { eq, sql } from 'drizzle-orm'
 import { ensureDefaultRules } from '../alerts/defaults.ts'
 import { apiTokens, type Db, projectKeys, projects, users } from '../db/postgres/index.ts'
 import { NEW_PROJECT_SETTINGS } from '../projects/service.ts'
-import { hashPassword, newSecret, sha256 } from './secrets.ts'
+import { keyHasherFor } from './key-hash.ts'
+import { hashPassword, newSecret } from './secrets.ts'
 
 export interface InitialCredentials {
   email: string
@@ -33,6 +34,7 @@ export interface BootstrapSeed {
  * scripts can use fixed secrets against an existing data folder.
  */
 export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): Promise<BootstrapResult> {
+  const hasher = keyHasherFor(db)
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7406001)`)
     const existing = await tx.select().from(users).limit(1)
@@ -58,13 +60,13 @@ export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): P
       await tx.insert(apiTokens).values({
         userId: adminId,
         name: 'initial admin token',
-        tokenHash: sha256(adminToken),
+        tokenHash: hasher.hash(adminToken),
         createdBy: adminId,
       })
       await tx.insert(projectKeys).values({
         projectId,
         name: 'initial key',
-        keyHash: sha256(projectKey),
+        keyHash: hasher.hash(projectKey),
         createdBy: adminId,
         prefix: projectKey.slice(0, 8),
       })
@@ -88,18 +90,28 @@ export async function bootstrap(db: Db, seed: BootstrapSeed, dataDir: string): P
       }
     }
     if (seed.adminToken) {
+      const keyed = hasher.hash(seed.adminToken)
+      const legacy = hasher.legacy(seed.adminToken)
+      // A row stored before keyed hashes is rewritten rather than duplicated.
+      if (keyed !== legacy)
+        await tx.update(apiTokens).set({ tokenHash: keyed }).where(eq(apiTokens.tokenHash, legacy))
       await tx
         .insert(apiTokens)
-        .values({ userId: adminId, name: 'LEASH_ADMIN_TOKEN', tokenHash: sha256(seed.adminToken) })
+        .values({ userId: adminId, name: 'LEASH_ADMIN_TOKEN', tokenHash: keyed })
         .onConflictDoUpdate({ target: apiTokens.tokenHash, set: { revokedAt: null } })
     }
     if (seed.projectKey) {
+      const keyed = hasher.hash(seed.projectKey)
+      const legacy = hasher.legacy(seed.projectKey)
+      // Rewriting (not re-inserting) keeps a revoked legacy row revoked.
+      if (keyed !== legacy)
+        await tx.update(projectKeys).set({ keyHash: keyed }).where(eq(projectKeys.keyHash, legacy))
       await tx
         .insert(projectKeys)
         .values({
           projectId,
           name: 'LEASH_PROJECT_KEY',
-          keyHash: sha256(seed.projectKey),
+          keyHash: keyed,
           prefix: seed.projectKey.slice(0, 8),
         })
         // A seeded key that someone revoked stays revoked: seeding never silently re-enables a key.

@@ -1,5 +1,6 @@
 export * from './access.ts'
 export * from './bootstrap.ts'
+export * from './key-hash.ts'
 export * from './keys.ts'
 export * from './login-limits.ts'
 export * from './permissions.ts'

@@ -1,7 +1,7 @@
 import { eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/postgres/index.ts'
 import { projectKeys } from '../db/postgres/index.ts'
-import { sha256 } from './secrets.ts'
+import { keyHasherFor } from './key-hash.ts'
 
 interface CachedKey {
   projectId: string | null
@@ -30,6 +30,7 @@ export const REVOCATION_POLL_MS = 2_000
  * keeps working from its stale entry so traffic never stops because the control plane is down.
  */
 export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKeyResolver {
+  const hasher = keyHasherFor(db)
   const cache = new Map<string, CachedKey>()
   const inflight = new Map<string, Promise<string | null>>()
   let timer: NodeJS.Timeout | undefined
@@ -52,14 +53,27 @@ export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKe
     }
   }
 
-  async function lookup(hash: string): Promise<string | null> {
+  /** Accepts the keyed hash or a legacy SHA-256 row; a legacy row in use is rewritten to the keyed hash. */
+  async function lookup(rawKey: string): Promise<string | null> {
+    const keyed = hasher.hash(rawKey)
     const rows = await db
-      .select({ projectId: projectKeys.projectId, revokedAt: projectKeys.revokedAt })
+      .select({
+        hash: projectKeys.keyHash,
+        projectId: projectKeys.projectId,
+        revokedAt: projectKeys.revokedAt,
+      })
       .from(projectKeys)
-      .where(eq(projectKeys.keyHash, hash))
-      .limit(1)
-    const row = rows[0]
-    return row && row.revokedAt === null ? row.projectId : null
+      .where(inArray(projectKeys.keyHash, hasher.candidates(rawKey)))
+    const row = rows.find((r) => r.hash === keyed) ?? rows[0]
+    if (!row || row.revokedAt !== null) return null
+    if (row.hash !== keyed) {
+      await db
+        .update(projectKeys)
+        .set({ keyHash: keyed })
+        .where(eq(projectKeys.keyHash, row.hash))
+        .catch((e: Error) => log(`project key rehash failed: ${e.message}`))
+    }
+    return row.projectId
   }
 
   async function warm(): Promise<void> {
@@ -78,19 +92,24 @@ export function createKeyResolver(db: Db, log: (msg: string) => void): ProjectKe
 
   return {
     async resolve(rawKey) {
-      const hash = sha256(rawKey)
-      const hit = cache.get(hash)
+      const hash = hasher.hash(rawKey)
+      const legacyHash = hasher.legacy(rawKey)
+      // A legacy entry (loaded by warm before its row was rehashed) serves only while Postgres is down.
+      const keyedHit = cache.get(hash)
+      const hit = keyedHit ?? (legacyHash !== hash ? cache.get(legacyHash) : undefined)
       const now = Date.now()
-      if (hit?.projectId && used.size < 10_000) used.add(hash)
-      if (hit && hit.freshUntil > now) return hit.projectId ? { projectId: hit.projectId } : null
+      if (keyedHit?.projectId && used.size < 10_000) used.add(hash)
+      if (keyedHit && keyedHit.freshUntil > now)
+        return keyedHit.projectId ? { projectId: keyedHit.projectId } : null
       let pending = inflight.get(hash)
       if (!pending) {
-        pending = lookup(hash).finally(() => inflight.delete(hash))
+        pending = lookup(rawKey).finally(() => inflight.delete(hash))
         inflight.set(hash, pending)
       }
       try {
         const projectId = await pending
         cache.set(hash, { projectId, freshUntil: now + (projectId ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) })
+        if (legacyHash !== hash) cache.delete(legacyHash)
         if (projectId && used.size < 10_000) used.add(hash)
         return projectId ? { projectId } : null
       } catch (err) {

@@ -1,6 +1,7 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/postgres/index.ts'
 import { apiTokens, type ProjectRole, sessions, users } from '../db/postgres/index.ts'
+import { keyHasherFor } from './key-hash.ts'
 import {
   accountKey,
   addressKey,
@@ -94,10 +95,17 @@ export async function principalFromSession(db: Db, token: string): Promise<Princ
   return row ? { ...row, via: 'session' } : null
 }
 
+/**
+ * Session tokens stay plain SHA-256: they are random, expire within a week and die on logout; API
+ * tokens are long-lived, so they get the keyed hash (a legacy SHA-256 row is rewritten on first use).
+ */
 export async function principalFromToken(db: Db, token: string): Promise<Principal | null> {
-  const [row] = await db
+  const hasher = keyHasherFor(db)
+  const keyed = hasher.hash(token)
+  const rows = await db
     .select({
       id: apiTokens.id,
+      hash: apiTokens.tokenHash,
       userId: users.id,
       email: users.email,
       role: users.role,
@@ -107,10 +115,15 @@ export async function principalFromToken(db: Db, token: string): Promise<Princip
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)))
-    .limit(1)
+    .where(and(inArray(apiTokens.tokenHash, hasher.candidates(token)), isNull(apiTokens.revokedAt)))
+  const row = rows.find((r) => r.hash === keyed) ?? rows[0]
   if (!row) return null
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000)
+  if (row.hash !== keyed)
+    await db
+      .update(apiTokens)
+      .set({ tokenHash: keyed, lastUsedAt: new Date() })
+      .where(eq(apiTokens.id, row.id))
+  else if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000)
     await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.id))
   const principal: Principal = { userId: row.userId, email: row.email, role: row.role, via: 'token' }
   if (row.projectId) principal.scope = { projectId: row.projectId, role: row.scopeRole ?? 'viewer' }

@@ -2,7 +2,7 @@ import { zValidator } from '@hono/zod-validator'
 import { and, asc, eq, isNull } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { newSecret, sha256 } from '../../auth/index.ts'
+import { keyHasherFor, newSecret } from '../../auth/index.ts'
 import { apiTokens, PROJECT_ROLES, projectKeys, users } from '../../db/postgres/index.ts'
 import { LeashError } from '../../errors.ts'
 import type { ApiContext, ApiEnv } from '../context.ts'
@@ -51,7 +51,7 @@ export function keyRoutes(ctx: ApiContext) {
         .values({
           projectId: c.get('projectId'),
           name: c.req.valid('json').name,
-          keyHash: sha256(key),
+          keyHash: keyHasherFor(ctx.db).hash(key),
           prefix: key.slice(0, 8),
           createdBy: c.get('principal').userId,
         })
@@ -102,7 +102,7 @@ export function keyRoutes(ctx: ApiContext) {
         .values({
           userId: principal.userId,
           name: input.name,
-          tokenHash: sha256(token),
+          tokenHash: keyHasherFor(ctx.db).hash(token),
           projectId: c.get('projectId'),
           role: input.role,
           createdBy: principal.userId,
