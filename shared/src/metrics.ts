@@ -7,7 +7,7 @@ export const MetricDefinition = z.object({
   name: z.string(),
   family: z.enum(['safety', 'usefulness', 'truth', 'cost_latency', 'control']),
   unit: z.enum(['ratio', 'ms', 'usd', 'tokens', 'score', 'count', 'per_second']),
-  aggregate: z.enum(['rate', 'mean', 'quantile', 'sum', 'correlation']),
+  aggregate: z.enum(['rate', 'mean', 'quantile', 'sum', 'correlation', 'kappa']),
   description: z.string(),
   formula: z.string(),
   minSamples: z.number(),

@@ -91,6 +91,11 @@ export function EvidenceView({
               }}
               unit={cmp.unit}
             />
+            {ev.estimate ? (
+              <div className="muted" data-testid="evidence-estimate">
+                {ev.estimate === 'corrected' ? `corrected (${ev.labels ?? 0} labels)` : 'raw'}
+              </div>
+            ) : null}
           </div>
         </div>
         <div className="fig">

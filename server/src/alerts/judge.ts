@@ -156,7 +156,7 @@ async function judgeThreshold(ctx: Ctx, spec: Spec<'threshold'>): Promise<Observ
       n: r.n,
       clear,
       current: figure(r),
-      ...(r.estimate ? { estimate: r.estimate } : {}),
+      ...(r.estimate ? { estimate: r.estimate, labelsUsed: r.labelsUsed ?? 0 } : {}),
       summary: `${spec.metric} ${formatFigure(spec.metric, v)} ${rel} ${formatFigure(spec.metric, spec.value)} (${ci ? `${ci}, ` : ''}n=${r.n}${estimateNote(r)})`,
     }
   })

@@ -24,6 +24,8 @@ export interface Observation {
   op: '>' | '<'
   /** Rates of binary scorers: corrected with labels or raw (metrics/corrected.ts). */
   estimate?: 'corrected' | 'raw'
+  /** Uniform human labels behind a corrected estimate (0 when raw). */
+  labelsUsed?: number
   /** The metric itself, when `value` is a derived quantity (change, burn rate). */
   current?: Figure
   baseline?: (Figure & { from: string; to: string; label?: string }) | null

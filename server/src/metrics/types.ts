@@ -14,6 +14,7 @@ export type MetricAggregate =
   | 'quantile' // p50/p95/p99 of a value (interval from order statistics)
   | 'sum' // total (no interval)
   | 'correlation' // Pearson/Spearman between two values (Fisher z interval)
+  | 'kappa' // Cohen's kappa of two binary raters, x and y (large-sample SE interval)
 
 export type MetricFamily = 'safety' | 'usefulness' | 'truth' | 'cost_latency' | 'control'
 
