@@ -150,12 +150,12 @@ describe("Cohen's kappa per scorer and model (judge_refusal_scorer_kappa)", () =
     expect(p?.lo).toBeCloseTo(0.19075, 4)
     expect(p?.hi).toBeCloseTo(0.82333, 4)
 
-    // An alert rule on it fires per model like the other instrument-health rules (kappa 0.507 < 0.6).
+    // An alert rule on it fires per model like the other instrument-health rules (the whole interval, up to 0.823, is below 0.9).
     const rule = await api<{ id: string }>(leash, '/api/alert-rules', {
       method: 'POST',
       body: JSON.stringify({
-        name: 'Judge kappa below 0.6',
-        spec: { kind: 'threshold', metric: 'judge_refusal_scorer_kappa', op: '<', value: 0.6 },
+        name: 'Judge kappa below 0.9',
+        spec: { kind: 'threshold', metric: 'judge_refusal_scorer_kappa', op: '<', value: 0.9 },
         window: '1h',
         interval: '10s',
         groupBy: ['model'],
@@ -166,11 +166,11 @@ describe("Cohen's kappa per scorer and model (judge_refusal_scorer_kappa)", () =
     const firing = await eventually(
       async () => {
         const list = await api<{ items: Item[] }>(leash, '/api/alerts?state=firing')
-        return list.body.items.find((i) => i.rule === 'Judge kappa below 0.6')
+        return list.body.items.find((i) => i.rule === 'Judge kappa below 0.9')
       },
       60_000,
       500,
     )
     expect(firing.labels.model).toMatch(/^kappa-model/)
-  })
+  }, 180_000)
 })
