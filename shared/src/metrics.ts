@@ -102,7 +102,7 @@ export const MetricPoint = MetricFigure.extend({
   /** Bucket start, epoch ms. */
   t: z.number(),
   /** Corrected with human labels, or the scorer's raw rate; and the labels behind the correction. */
-  estimate: z.enum(['corrected', 'raw']).optional(),
+  estimate: z.enum(['corrected', 'corrected-judge', 'raw']).optional(),
   labels: z.number().optional(),
 })
 export type MetricPoint = z.infer<typeof MetricPoint>

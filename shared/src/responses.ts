@@ -76,7 +76,7 @@ const EvidenceBase = z.looseObject({
   interval: z.tuple([z.number(), z.number()]).nullable().optional(),
   n: z.number().optional(),
   /** Rates of binary scorers: `corrected` with `labels` uniform human labels, or `raw`. */
-  estimate: z.enum(['corrected', 'raw']).nullable().optional(),
+  estimate: z.enum(['corrected', 'corrected-judge', 'raw']).nullable().optional(),
   labels: z.number().nullable().optional(),
   window: z.string().optional(),
   from: z.string().optional(),
@@ -241,7 +241,7 @@ export const WeeklyReportBody = z.object({
           pinned: Comparison.nullable(),
           verdict: z.enum(['better', 'worse', 'changed', 'unchanged', 'insufficient']),
           /** Rates of binary scorers: `corrected` with `labels` uniform human labels, or `raw`. */
-          estimate: z.enum(['corrected', 'raw']).optional(),
+          estimate: z.enum(['corrected', 'corrected-judge', 'raw']).optional(),
           labels: z.number().optional(),
         }),
       ),

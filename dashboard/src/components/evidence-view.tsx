@@ -93,7 +93,11 @@ export function EvidenceView({
             />
             {ev.estimate ? (
               <div className="muted" data-testid="evidence-estimate">
-                {ev.estimate === 'corrected' ? `corrected (${ev.labels ?? 0} labels)` : 'raw'}
+                {ev.estimate === 'corrected'
+                  ? `corrected (${ev.labels ?? 0} labels)`
+                  : ev.estimate === 'corrected-judge'
+                    ? `corrected by judge (${ev.labels ?? 0} judge labels)`
+                    : 'raw'}
               </div>
             ) : null}
           </div>

@@ -52,7 +52,7 @@ export interface MetricValue {
   hi: number | null
   insufficient: boolean
   /** Rates of binary scorers read with labels (metrics/corrected.ts): which estimate, and the labels used. */
-  estimate?: 'corrected' | 'raw'
+  estimate?: 'corrected' | 'corrected-judge' | 'raw'
   labelsUsed?: number
 }
 
@@ -61,7 +61,7 @@ export interface MetricSeries {
   points: Array<
     { t: number } & Omit<MetricValue, 'labels'> & {
         /** Rate metrics of binary scorers: corrected with labels or raw (metrics/corrected.ts), and the labels used. */
-        estimate?: 'corrected' | 'raw'
+        estimate?: 'corrected' | 'corrected-judge' | 'raw'
         labels?: number
       }
   >

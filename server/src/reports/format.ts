@@ -4,6 +4,7 @@ import type { Comparison, ReportMetricRow, Verdict } from './weekly.ts'
 /** The words a report shows for a row's estimate: `corrected (N labels)`, `raw`, or '' (not a scorer rate). */
 export function estimateWords(row: Pick<ReportMetricRow, 'estimate' | 'labels'>): string {
   if (row.estimate === 'corrected') return `corrected (${row.labels ?? 0} labels)`
+  if (row.estimate === 'corrected-judge') return `corrected by judge (${row.labels ?? 0} judge labels)`
   return row.estimate === 'raw' ? 'raw' : ''
 }
 

@@ -41,7 +41,7 @@ export interface ReportMetricRow {
    * Rates of binary scorers: which estimate this week's figure is (the same as the series API and alert
    * rules: corrected with labels where they allow it), and the uniform human labels behind it. Absent otherwise.
    */
-  estimate?: 'corrected' | 'raw'
+  estimate?: 'corrected' | 'corrected-judge' | 'raw'
   labels?: number
 }
 

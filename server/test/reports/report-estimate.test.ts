@@ -55,29 +55,31 @@ describe('which estimate the weekly report and alert evidence use', () => {
     return (await rs.json()) as Array<{ id: string; model: string; flagged: number }>
   }
 
-  /** Uniform human refusal labels: `flagged` flagged events and `plain` unflagged ones of `model`. */
+  /** Uniform refusal labels: `flagged` flagged and `plain` unflagged events of `model`, after `skip` of each. */
   async function label(
     rows: Array<{ id: string; model: string; flagged: number }>,
     model: string,
     flagged: { n: number; value: string },
     plain: number,
+    source: 'human' | 'judge' = 'human',
+    skip = 0,
   ) {
     const mine = rows.filter((r) => r.model === model)
     const picks = [
       ...mine
         .filter((r) => r.flagged)
-        .slice(0, flagged.n)
+        .slice(skip, skip + flagged.n)
         .map((r) => [r.id, flagged.value] as const),
       ...mine
         .filter((r) => !r.flagged)
-        .slice(0, plain)
+        .slice(skip, skip + plain)
         .map((r) => [r.id, 'none'] as const),
     ]
     expect(picks.length).toBe(flagged.n + plain)
     for (const [eventId, refusal] of picks) {
       const r = await api(leash, '/api/labels', {
         method: 'POST',
-        body: JSON.stringify({ eventId, values: { refusal } }),
+        body: JSON.stringify({ eventId, values: { refusal }, source }),
       })
       expect(r.status).toBe(201)
     }
@@ -170,5 +172,35 @@ describe('which estimate the weekly report and alert evidence use', () => {
     expect(one.status).toBe(200)
     expect(one.body.evidence).toMatchObject({ estimate: 'corrected', labels: 40 })
     expect(one.body.evidence.summary).toContain('corrected with 40 labels')
+  })
+
+  it('corrects with judge labels when human ones are too few, as a separate estimate never mixed with them', async () => {
+    const rows = await seed(Date.now() - 50 * 60_000, 45, ['judged-model'], 13)
+    const step = 86_400 * 31
+    const bucket = Math.floor(Date.now() / (step * 1000)) * step * 1000
+    const point = async (estimate: 'corrected' | 'raw') => {
+      const r = await api<{ series: Array<{ labels: { model: string }; points: Point[] }> }>(
+        leash,
+        `/api/metrics/series?metric=refusal_rate&groupBy=model&from=${bucket}&to=${bucket + step * 1000}&step=${step}&estimate=${estimate}`,
+      )
+      expect(r.status).toBe(200)
+      return r.body.series
+        .find((x) => x.labels.model === 'judged-model')
+        ?.points.find((p) => p.n > 0) as Point
+    }
+    const raw = await point('raw')
+    // The judge says 8 of the scorer's flagged responses are not refusals.
+    await label(rows, 'judged-model', { n: 8, value: 'none' }, 32, 'judge')
+    const byJudge = await point('corrected')
+    expect(byJudge).toMatchObject({ estimate: 'corrected-judge', labels: 40 })
+    expect(byJudge.value).toBeLessThan(raw.value as number)
+    // 20 human labels are too few on their own: still the judge's estimate, its 40 labels only.
+    await label(rows, 'judged-model', { n: 6, value: 'full' }, 14, 'human', 8)
+    expect(await point('corrected')).toMatchObject({ estimate: 'corrected-judge', labels: 40 })
+    // 30 human labels: the human estimate, counting human labels only (not 70).
+    await label(rows, 'judged-model', { n: 0, value: 'full' }, 10, 'human', 22)
+    const byHuman = await point('corrected')
+    expect(byHuman).toMatchObject({ estimate: 'corrected', labels: 30 })
+    expect(byHuman.value).not.toBeCloseTo(byJudge.value as number, 6)
   })
 })
