@@ -75,7 +75,7 @@ const EvidenceBase = z.looseObject({
   op: z.enum(['>', '<']).optional(),
   interval: z.tuple([z.number(), z.number()]).nullable().optional(),
   n: z.number().optional(),
-  /** Rates of binary scorers: `corrected` with `labels` uniform human labels, or `raw`. */
+  /** Rates of binary scorers: `corrected` (human) or `corrected-judge` with `labels` labels, or `raw`. */
   estimate: z.enum(['corrected', 'corrected-judge', 'raw']).nullable().optional(),
   labels: z.number().nullable().optional(),
   window: z.string().optional(),

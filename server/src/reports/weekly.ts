@@ -39,7 +39,7 @@ export interface ReportMetricRow {
   verdict: Verdict
   /**
    * Rates of binary scorers: which estimate this week's figure is (the same as the series API and alert
-   * rules: corrected with labels where they allow it), and the uniform human labels behind it. Absent otherwise.
+   * rules: corrected with labels where they allow it), and the labels behind it. Absent otherwise.
    */
   estimate?: 'corrected' | 'corrected-judge' | 'raw'
   labels?: number
