@@ -75,6 +75,12 @@ export type LabelList = z.infer<typeof LabelList>
 /** How a rate point was estimated: corrected with labels, or the scorer's raw rate. */
 export const Estimate = z.enum(['corrected', 'raw'])
 export type Estimate = z.infer<typeof Estimate>
+/**
+ * The estimate a figure actually is: corrected with uniform human labels, corrected with the LLM judge's
+ * labels when a group has too few human ones (never mixed), or raw.
+ */
+export const EstimateUsed = z.enum(['corrected', 'corrected-judge', 'raw'])
+export type EstimateUsed = z.infer<typeof EstimateUsed>
 
 /** `GET /api/review-queue?metric=&n=` (n per model; default the last 24 h). */
 export const ReviewQueueQuery = z.object({

@@ -7,7 +7,7 @@ export const MetricDefinition = z.object({
   name: z.string(),
   family: z.enum(['safety', 'usefulness', 'truth', 'cost_latency', 'control']),
   unit: z.enum(['ratio', 'ms', 'usd', 'tokens', 'score', 'count', 'per_second']),
-  aggregate: z.enum(['rate', 'mean', 'quantile', 'sum', 'correlation']),
+  aggregate: z.enum(['rate', 'mean', 'quantile', 'sum', 'correlation', 'kappa']),
   description: z.string(),
   formula: z.string(),
   minSamples: z.number(),
@@ -102,7 +102,7 @@ export const MetricPoint = MetricFigure.extend({
   /** Bucket start, epoch ms. */
   t: z.number(),
   /** Corrected with human labels, or the scorer's raw rate; and the labels behind the correction. */
-  estimate: z.enum(['corrected', 'raw']).optional(),
+  estimate: z.enum(['corrected', 'corrected-judge', 'raw']).optional(),
   labels: z.number().optional(),
 })
 export type MetricPoint = z.infer<typeof MetricPoint>

@@ -75,6 +75,9 @@ const EvidenceBase = z.looseObject({
   op: z.enum(['>', '<']).optional(),
   interval: z.tuple([z.number(), z.number()]).nullable().optional(),
   n: z.number().optional(),
+  /** Rates of binary scorers: `corrected` (human) or `corrected-judge` with `labels` labels, or `raw`. */
+  estimate: z.enum(['corrected', 'corrected-judge', 'raw']).nullable().optional(),
+  labels: z.number().nullable().optional(),
   window: z.string().optional(),
   from: z.string().optional(),
   to: z.string().optional(),
@@ -237,6 +240,9 @@ export const WeeklyReportBody = z.object({
           lastWeek: Comparison,
           pinned: Comparison.nullable(),
           verdict: z.enum(['better', 'worse', 'changed', 'unchanged', 'insufficient']),
+          /** Rates of binary scorers: `corrected` with `labels` uniform human labels, or `raw`. */
+          estimate: z.enum(['corrected', 'corrected-judge', 'raw']).optional(),
+          labels: z.number().optional(),
         }),
       ),
       examples: z.array(

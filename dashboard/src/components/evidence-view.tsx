@@ -91,6 +91,15 @@ export function EvidenceView({
               }}
               unit={cmp.unit}
             />
+            {ev.estimate ? (
+              <div className="muted" data-testid="evidence-estimate">
+                {ev.estimate === 'corrected'
+                  ? `corrected (${ev.labels ?? 0} labels)`
+                  : ev.estimate === 'corrected-judge'
+                    ? `corrected by judge (${ev.labels ?? 0} judge labels)`
+                    : 'raw'}
+              </div>
+            ) : null}
           </div>
         </div>
         <div className="fig">

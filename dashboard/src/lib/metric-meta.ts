@@ -18,6 +18,7 @@ export const AGGREGATE_CI: Record<MetricDefinition['aggregate'], string> = {
   quantile: 'quantile; 95% interval from order statistics',
   sum: 'total; no interval',
   correlation: 'correlation; 95% Fisher-z interval',
+  kappa: "Cohen's kappa; 95% large-sample interval",
 }
 
 export const BETTER_LABEL: Record<MetricDefinition['better'], string> = {

@@ -58,7 +58,7 @@ describe('on-call flow in a real browser', () => {
     evaluateOnce(
       {
         db: leash.postgres.db,
-        source: clickHouseSource(leash.clickhouse),
+        source: clickHouseSource(leash.clickhouse, leash.postgres.db),
         log: () => {},
         config: { ...DEFAULT_LIFECYCLE, publicUrl: leash.url, ...config },
       },
@@ -208,6 +208,8 @@ describe('on-call flow in a real browser', () => {
     await chart.locator('.recharts-surface').first().waitFor()
     await expect.poll(() => chart.textContent()).toContain('threshold 5%')
     expect(await chart.textContent()).toContain('firing')
+    // No labels in this project: the evidence says its rate is the scorer's raw one.
+    expect(await tab.getByTestId('evidence-estimate').textContent()).toBe('raw')
     // Examples: prompt and response side by side.
     await expect
       .poll(() => tab.getByTestId('evidence-example-prompt').first().textContent(), { timeout: 10_000 })

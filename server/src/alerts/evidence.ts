@@ -36,6 +36,9 @@ export async function collectEvidence(src: MetricSource, rule: RuleConfig, obs: 
     op: obs.op,
     interval: obs.lo !== null && obs.hi !== null ? [obs.lo, obs.hi] : null,
     n: obs.n,
+    /** Rates of binary scorers: `corrected` / `corrected-judge` (with `labels` labels) or `raw`; else null. */
+    estimate: obs.estimate ?? null,
+    labels: obs.estimate ? (obs.labelsUsed ?? 0) : null,
     window: rule.window,
     from: obs.from,
     to: obs.to,

@@ -115,7 +115,13 @@ async function grouped(ctx: Ctx, metric: string, from = ctx.from, to = ctx.to, f
 
 /** Which estimate a rate is: corrected with N labels, or raw (metrics/corrected.ts). */
 const estimateNote = (r: MetricValue) =>
-  r.estimate === 'corrected' ? `, corrected with ${r.labelsUsed} labels` : r.estimate === 'raw' ? ', raw' : ''
+  r.estimate === 'corrected'
+    ? `, corrected with ${r.labelsUsed} labels`
+    : r.estimate === 'corrected-judge'
+      ? `, corrected with ${r.labelsUsed} judge labels`
+      : r.estimate === 'raw'
+        ? ', raw'
+        : ''
 
 function blank(ctx: Ctx, metric: string, labels: Record<string, string>, threshold: number, op: '>' | '<') {
   return {
@@ -156,7 +162,7 @@ async function judgeThreshold(ctx: Ctx, spec: Spec<'threshold'>): Promise<Observ
       n: r.n,
       clear,
       current: figure(r),
-      ...(r.estimate ? { estimate: r.estimate } : {}),
+      ...(r.estimate ? { estimate: r.estimate, labelsUsed: r.labelsUsed ?? 0 } : {}),
       summary: `${spec.metric} ${formatFigure(spec.metric, v)} ${rel} ${formatFigure(spec.metric, spec.value)} (${ci ? `${ci}, ` : ''}n=${r.n}${estimateNote(r)})`,
     }
   })

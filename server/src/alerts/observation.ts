@@ -23,7 +23,9 @@ export interface Observation {
   /** Which side is bad: '>' = higher is worse. */
   op: '>' | '<'
   /** Rates of binary scorers: corrected with labels or raw (metrics/corrected.ts). */
-  estimate?: 'corrected' | 'raw'
+  estimate?: 'corrected' | 'corrected-judge' | 'raw'
+  /** Uniform human labels behind a corrected estimate (0 when raw). */
+  labelsUsed?: number
   /** The metric itself, when `value` is a derived quantity (change, burn rate). */
   current?: Figure
   baseline?: (Figure & { from: string; to: string; label?: string }) | null

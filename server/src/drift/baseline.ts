@@ -100,7 +100,8 @@ export function differenceTest(
       )
       return out('two_proportion_z', t.z, t.p)
     }
-    case 'mean': {
+    case 'mean':
+    case 'kappa': {
       const s1 = seFromCi(baseline)
       const s2 = seFromCi(current)
       if (s1 === null || s2 === null) return none

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import type { Estimate } from '@leash/shared'
+import type { Estimate, EstimateUsed } from '@leash/shared'
 import { z } from 'zod'
 import { defineQuery } from '../db/clickhouse/query.ts'
 import type { Db } from '../db/postgres/index.ts'
@@ -169,13 +169,17 @@ export function labelIndicators(metric: string, l: Record<string, string>): { A:
   return { A: spec.A(l), B: spec.B(l) }
 }
 
-/** The latest human label per event and name in the window, from the uniform sample only. */
-async function uniformLabels(db: Db, plan: Plan): Promise<Map<string, LabelSet>> {
+/** The latest label per event and name in the window from one source, from the uniform sample only. */
+async function uniformLabels(
+  db: Db,
+  plan: Plan,
+  source: 'human' | 'judge' = 'human',
+): Promise<Map<string, LabelSet>> {
   const rows = await labelRows(db, {
     projectId: plan.q.projectId,
     from: plan.q.from,
     to: plan.q.to,
-    source: 'human',
+    source,
   })
   const out = new Map<string, LabelSet>()
   // Newest first: the first value seen per (event, name) wins.
@@ -297,21 +301,28 @@ export async function correctSeries(
   const spec = SPECS[plan.m.name]
   const mark = (s: MetricSeries, labels: number) => ({
     ...s,
-    points: s.points.map((p) => ({ ...p, estimate: 'raw' as Estimate, labels })),
+    points: s.points.map((p) => ({ ...p, estimate: 'raw' as EstimateUsed, labels })),
   })
   if (!spec) return raw.map((s) => mark(s, 0))
-  const labelled = await uniformLabels(ctx.db, plan)
-  const ids = [...labelled].filter(([, l]) => spec.need.every((n) => n in l)).map(([id]) => id)
-  const units = ids.length ? await labelledUnits(ctx.ch)(unitSql(spec, plan, true, ids)) : []
-  const byGroup = new Map<string, Array<{ a: number; b: number; A: number; B: number }>>()
-  for (const u of units) {
-    const l = labelled.get(u.id) as LabelSet
-    const k = keyOf(u, plan.groupBy)
-    byGroup.set(k, [...(byGroup.get(k) ?? []), { a: u.a, b: u.b, A: spec.A(l), B: spec.B(l) }])
+  const correctionsFrom = async (source: 'human' | 'judge') => {
+    const labelled = await uniformLabels(ctx.db, plan, source)
+    const ids = [...labelled].filter(([, l]) => spec.need.every((n) => n in l)).map(([id]) => id)
+    const units = ids.length ? await labelledUnits(ctx.ch)(unitSql(spec, plan, true, ids)) : []
+    const byGroup = new Map<string, Array<{ a: number; b: number; A: number; B: number }>>()
+    for (const u of units) {
+      const l = labelled.get(u.id) as LabelSet
+      const k = keyOf(u, plan.groupBy)
+      byGroup.set(k, [...(byGroup.get(k) ?? []), { a: u.a, b: u.b, A: spec.A(l), B: spec.B(l) }])
+    }
+    return new Map([...byGroup].map(([k, us]) => [k, correctionOf(us)]))
   }
-  const corrections = new Map([...byGroup].map(([k, us]) => [k, correctionOf(us)]))
+  const corrections = await correctionsFrom('human')
   if (estimate === 'raw')
     return raw.map((s) => mark(s, corrections.get(JSON.stringify(s.labels))?.labels ?? 0))
+  // A group with too few human labels may be corrected with the judge's labels instead: a separate
+  // estimate (`corrected-judge`), never pooled with the human labels.
+  const short = raw.some((s) => (corrections.get(JSON.stringify(s.labels))?.labels ?? 0) < MIN_LABELS)
+  const judged = short ? await correctionsFrom('judge') : new Map<string, Correction>()
   const stats = await groupStats(ctx.ch)(unitSql(spec, plan, false))
   const statOf = new Map(stats.map((r) => [`${keyOf(r, plan.groupBy)}@${r.bucket_ms}`, r]))
   const totals = new Map<string, { n: number; sa: number; sb: number; sab: number }>()
@@ -322,8 +333,12 @@ export async function correctSeries(
   }
   return raw.map((s) => {
     const key = JSON.stringify(s.labels)
-    const c = corrections.get(key)
-    if (!c || c.labels < MIN_LABELS) return mark(s, c?.labels ?? 0)
+    const human = corrections.get(key)
+    const judge = judged.get(key)
+    const useJudge = (human?.labels ?? 0) < MIN_LABELS && (judge?.labels ?? 0) >= MIN_LABELS
+    const c = useJudge ? judge : human
+    const used: EstimateUsed = useJudge ? 'corrected-judge' : 'corrected'
+    if (!c || c.labels < MIN_LABELS) return mark(s, human?.labels ?? 0)
     return {
       ...s,
       points: s.points.map((p) => {
@@ -331,8 +346,8 @@ export async function correctSeries(
         const total = totals.get(key)
         const fixed = st && total && !p.insufficient ? correctedRate(st, c, cellCounts(total)) : null
         return fixed
-          ? { ...p, ...fixed, estimate: 'corrected' as Estimate, labels: c.labels }
-          : { ...p, estimate: 'raw' as Estimate, labels: c.labels }
+          ? { ...p, ...fixed, estimate: used, labels: c.labels }
+          : { ...p, estimate: 'raw' as EstimateUsed, labels: human?.labels ?? 0 }
       }),
     }
   })

@@ -35,7 +35,7 @@ export type MetricOrigin =
       kind: 'label_agreement'
       score: string
       label: string
-      measure: 'accuracy' | 'sensitivity' | 'specificity'
+      measure: 'accuracy' | 'sensitivity' | 'specificity' | 'kappa'
       scorerPositive: string
       labelPositive: string[]
     }

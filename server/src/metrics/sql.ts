@@ -92,6 +92,7 @@ function outerAggregates(m: CatalogMetric): { select: string } {
       }
     }
     case 'correlation':
+    case 'kappa':
       return {
         select:
           'count() AS a_n, sum(x) AS a_sx, sum(y) AS a_sy, sum(x * x) AS a_sxx, sum(y * y) AS a_syy, sum(x * y) AS a_sxy',
@@ -157,6 +158,8 @@ function unitFor(m: CatalogMetric): Unit {
     case 'label_agreement': {
       const pos = `(${s.scorerPositive})`
       const truth = 'lb_value IN {lpos:Array(String)}'
+      if (s.measure === 'kappa')
+        return { joins: ['sc', 'lb'], cols: `toFloat64(${pos}) AS x, toFloat64(${truth}) AS y`, where: 'h0' }
       if (s.measure === 'accuracy')
         return { joins: ['sc', 'lb'], cols: `toUInt8(${pos} = (${truth})) AS k`, where: 'h0' }
       if (s.measure === 'sensitivity')

@@ -5,6 +5,7 @@ import { defineQuery } from '../db/clickhouse/query.ts'
 import { LeashError } from '../errors.ts'
 import { type Interval, meanInterval, pearson, quantileLevels, wilson } from '../stats/intervals.ts'
 import { type CatalogMetric, findMetric } from './catalog.ts'
+import { cohenKappa } from './instrument.ts'
 import { digestLevels, type MetricShape, rawMetricSql, rollupEligible, rollupMetricSql } from './sql.ts'
 import type {
   MetricFilters,
@@ -87,6 +88,8 @@ function intervalOf(m: CatalogMetric, row: StatRow | undefined): { n: number } &
       }
       return { n, value: row.a_v, lo: row.a_lo, hi: row.a_hi }
     }
+    case 'kappa':
+      return { n, ...cohenKappa(n, row.a_sx ?? 0, row.a_sy ?? 0, row.a_sxy ?? 0) }
     case 'correlation':
       return {
         n,

@@ -14,6 +14,7 @@ export type MetricAggregate =
   | 'quantile' // p50/p95/p99 of a value (interval from order statistics)
   | 'sum' // total (no interval)
   | 'correlation' // Pearson/Spearman between two values (Fisher z interval)
+  | 'kappa' // Cohen's kappa of two binary raters, x and y (large-sample SE interval)
 
 export type MetricFamily = 'safety' | 'usefulness' | 'truth' | 'cost_latency' | 'control'
 
@@ -51,7 +52,7 @@ export interface MetricValue {
   hi: number | null
   insufficient: boolean
   /** Rates of binary scorers read with labels (metrics/corrected.ts): which estimate, and the labels used. */
-  estimate?: 'corrected' | 'raw'
+  estimate?: 'corrected' | 'corrected-judge' | 'raw'
   labelsUsed?: number
 }
 
@@ -60,7 +61,7 @@ export interface MetricSeries {
   points: Array<
     { t: number } & Omit<MetricValue, 'labels'> & {
         /** Rate metrics of binary scorers: corrected with labels or raw (metrics/corrected.ts), and the labels used. */
-        estimate?: 'corrected' | 'raw'
+        estimate?: 'corrected' | 'corrected-judge' | 'raw'
         labels?: number
       }
   >

@@ -1,5 +1,12 @@
 import type { MetricDef } from '../metrics/types.ts'
-import type { Comparison, Verdict } from './weekly.ts'
+import type { Comparison, ReportMetricRow, Verdict } from './weekly.ts'
+
+/** The words a report shows for a row's estimate: `corrected (N labels)`, `raw`, or '' (not a scorer rate). */
+export function estimateWords(row: Pick<ReportMetricRow, 'estimate' | 'labels'>): string {
+  if (row.estimate === 'corrected') return `corrected (${row.labels ?? 0} labels)`
+  if (row.estimate === 'corrected-judge') return `corrected by judge (${row.labels ?? 0} judge labels)`
+  return row.estimate === 'raw' ? 'raw' : ''
+}
 
 /** A metric value in its unit, for people. */
 export function formatValue(v: number | null, unit: MetricDef['unit']): string {

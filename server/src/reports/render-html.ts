@@ -1,5 +1,6 @@
 import { CATALOG } from '../metrics/catalog.ts'
 import {
+  estimateWords,
   formatChange,
   formatDuration,
   formatP,
@@ -77,7 +78,7 @@ function metricTable(r: WeeklyReport, rows: ReportMetricRow[]): string {
     const pinned = r.baseline
       ? `<td>${e(formatChange(m.pinned, m.unit))}</td><td>${e(formatP(m.pinned))}</td>`
       : ''
-    return `<tr>${metricCell(m.metric)}<td>${e(formatValue(m.thisWeek.value, m.unit))}</td><td>${e(formatChange(m.lastWeek, m.unit))}</td><td>${e(formatP(m.lastWeek))}</td>${pinned}<td class="${m.verdict}">${e(VERDICT_LABEL[m.verdict])}</td></tr>`
+    return `<tr>${metricCell(m.metric)}<td>${e(formatValue(m.thisWeek.value, m.unit))}${estimateWords(m) ? ` <span class="estimate">${e(estimateWords(m))}</span>` : ''}</td><td>${e(formatChange(m.lastWeek, m.unit))}</td><td>${e(formatP(m.lastWeek))}</td>${pinned}<td class="${m.verdict}">${e(VERDICT_LABEL[m.verdict])}</td></tr>`
   })
   return `${head}${body.join('')}</table>`
 }

@@ -1,4 +1,5 @@
 import {
+  estimateWords,
   formatChange,
   formatDuration,
   formatP,
@@ -68,7 +69,7 @@ export function renderMarkdown(r: WeeklyReport): string {
     for (const m of s.metrics) {
       const pinned = r.baseline ? `${formatChange(m.pinned, m.unit)} | ${formatP(m.pinned)} | ` : ''
       out.push(
-        `| ${m.metric} | ${formatValue(m.thisWeek.value, m.unit)} | ${formatChange(m.lastWeek, m.unit)} | ${formatP(m.lastWeek)} | ${pinned}${VERDICT_LABEL[m.verdict]} |`,
+        `| ${m.metric} | ${formatValue(m.thisWeek.value, m.unit)}${estimateWords(m) ? ` (${estimateWords(m)})` : ''} | ${formatChange(m.lastWeek, m.unit)} | ${formatP(m.lastWeek)} | ${pinned}${VERDICT_LABEL[m.verdict]} |`,
       )
     }
     for (const e of s.examples) {

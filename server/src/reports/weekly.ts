@@ -4,6 +4,7 @@ import { type DriftTest, differenceTest } from '../drift/baseline.ts'
 import { CATALOG, type CatalogMetric } from '../metrics/catalog.ts'
 import {
   type ExampleResponse,
+  queryEstimatedWindow,
   queryMetricWindow,
   sampleMetricValues,
   worstExamples,
@@ -36,6 +37,12 @@ export interface ReportMetricRow {
   lastWeek: Comparison
   pinned: Comparison | null
   verdict: Verdict
+  /**
+   * Rates of binary scorers: which estimate this week's figure is (the same as the series API and alert
+   * rules: corrected with labels where they allow it), and the labels behind it. Absent otherwise.
+   */
+  estimate?: 'corrected' | 'corrected-judge' | 'raw'
+  labels?: number
 }
 
 export interface ReportSlice {
@@ -215,12 +222,17 @@ export async function buildWeeklyReport(
       m.source.kind !== 'label_agreement' &&
       !m.name.startsWith('reference_'),
   )
+  // With the labels' database, rates of binary scorers read the corrected estimate where labels allow it
+  // (metrics/corrected.ts), as the series API and the alert rules do; each row says which estimate it is.
+  const db = deps.db
+  const read = (q: Parameters<typeof queryMetricWindow>[1]) =>
+    db ? queryEstimatedWindow({ ch, db }, q) : queryMetricWindow(ch, q)
   const perMetric = await pool(sliceable, 3, async (m) => {
     const [now, prev, pin] = await Promise.all([
-      queryMetricWindow(ch, { ...base, metric: m.name, ...cur }),
-      queryMetricWindow(ch, { ...base, metric: m.name, from: lastWeek.from, to: lastWeek.to }),
+      read({ ...base, metric: m.name, ...cur }),
+      read({ ...base, metric: m.name, from: lastWeek.from, to: lastWeek.to }),
       input.baseline
-        ? queryMetricWindow(ch, { ...base, metric: m.name, from: input.baseline.from, to: input.baseline.to })
+        ? read({ ...base, metric: m.name, from: input.baseline.from, to: input.baseline.to })
         : Promise.resolve(null),
     ])
     return { m, now: new Map(now.map((v) => [key(v.labels), v])), prev, pin }
@@ -249,6 +261,7 @@ export async function buildWeeklyReport(
         lastWeek: last,
         pinned,
         verdict: 'insufficient',
+        ...(thisWeek.estimate ? { estimate: thisWeek.estimate, labels: thisWeek.labelsUsed ?? 0 } : {}),
       }
       pending.push({ row, cmp: last })
       if (pinned) pending.push({ row, cmp: pinned })
