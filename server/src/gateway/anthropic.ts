@@ -1,3 +1,4 @@
+import { isObject, type Json, num, str } from '../core/json.ts'
 import type { ExchangeUsage, ToolCall } from '../exchange/record.ts'
 import { type ParsedResponse, sseData } from './parse-response.ts'
 import type { ChatShaped } from './responses.ts'
@@ -7,11 +8,6 @@ import type { ChatShaped } from './responses.ts'
  * `tool_result` blocks) normalised to chat-shaped messages and OpenAI-style tools for the record,
  * and the answer (JSON or `message_*` / `content_block_*` events) reassembled.
  */
-
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-const str = (v: unknown): string => (typeof v === 'string' ? v : '')
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 
 function blocksText(content: unknown): string {
   if (typeof content === 'string') return content

@@ -1,11 +1,10 @@
+import { isObject, type Json } from '../core/json.ts'
 import type { Endpoint, Source } from '../exchange/record.ts'
 import { messagesRequestShape } from './anthropic.ts'
 import { badRequest } from './errors.ts'
 import { parseSources } from './leash-headers.ts'
 import { responsesRequestMessages } from './responses.ts'
 import { estimateChatPromptTokens, estimateTokens } from './tokens.ts'
-
-type Json = Record<string, unknown>
 
 /** What the hot path needs from a request body; everything for the record is derived later. */
 export interface ParsedRequest {
@@ -19,8 +18,6 @@ export interface ParsedRequest {
   injectUsage: boolean
   bodySources: Source[] | null
 }
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Text of a message `content`: a string, or an array of parts whose text parts are joined. */
 export function contentText(content: unknown): string {

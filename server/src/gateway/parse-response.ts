@@ -1,3 +1,4 @@
+import { isObject, type Json, num, str } from '../core/json.ts'
 import type { Endpoint, ExchangeUsage, ToolCall } from '../exchange/record.ts'
 import { contentText } from './parse-request.ts'
 
@@ -12,11 +13,6 @@ export interface ParsedResponse {
   /** False when the body (or every stream event) could not be parsed as JSON. */
   parsed: boolean
 }
-
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-const str = (v: unknown): string => (typeof v === 'string' ? v : '')
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 
 function readUsage(u: unknown): ExchangeUsage | null {
   if (!isObject(u)) return null

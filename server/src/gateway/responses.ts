@@ -1,3 +1,4 @@
+import { isObject, type Json, num, str } from '../core/json.ts'
 import type { ExchangeUsage, ToolCall } from '../exchange/record.ts'
 import { type ParsedResponse, sseData } from './parse-response.ts'
 
@@ -6,11 +7,6 @@ import { type ParsedResponse, sseData } from './parse-response.ts'
  * and tools for the record (so scorers see one shape), and its answer (JSON or typed SSE events)
  * reassembled into text, function calls and usage.
  */
-
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-const str = (v: unknown): string => (typeof v === 'string' ? v : '')
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 
 /** Text of Responses content: a string, or parts (`input_text`, `output_text`, `refusal`, ...). */
 function partsText(content: unknown): string {

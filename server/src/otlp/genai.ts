@@ -1,3 +1,4 @@
+import { isObject, type Json } from '../core/json.ts'
 import type { Endpoint, ExchangeUsage, ToolCall } from '../exchange/record.ts'
 import { indexed, jsonish } from './attrs.ts'
 import { openInferenceExchange } from './openinference.ts'
@@ -21,8 +22,6 @@ export interface SpanExchange {
   finishReason: string
 }
 
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string =>
   typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)

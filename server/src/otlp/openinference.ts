@@ -1,3 +1,4 @@
+import { isObject, type Json } from '../core/json.ts'
 import type { ExchangeUsage, ToolCall } from '../exchange/record.ts'
 import { indexed, jsonish } from './attrs.ts'
 import type { SpanExchange } from './genai.ts'
@@ -10,8 +11,6 @@ import type { OtlpSpan } from './spans.ts'
  * `input.value` / `output.value` when no messages were captured.
  */
 
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string =>
   typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)

@@ -1,3 +1,4 @@
+import { isObject, type Json } from '../core/json.ts'
 /**
  * One shape for spans from either OTLP encoding: protobuf (decoded with ids as base64) or OTLP/JSON
  * (ids as hex, 64-bit integers as strings or numbers). Attribute values become plain JS values.
@@ -16,8 +17,6 @@ export interface OtlpSpan {
   scope: string
 }
 
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 /** OTLP/JSON allows the proto field names too (`resource_spans`); camelCase is what exporters send. */
 const field = (o: Json, camel: string, snake: string): unknown => o[camel] ?? o[snake]
